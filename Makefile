@@ -1,0 +1,37 @@
+# Two entry points (README): `make lab` runs the course, `make test` runs every test.
+# Both create .venv when missing and install the project into it.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PORT   ?= 8888
+EXTRAS ?= lab,grading,distributed,dev
+PYTEST_ARGS ?=
+
+.PHONY: lab test system-deps install bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[$(EXTRAS)]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Debian packages the full test suite uses (real Fashion-MNIST, chromium).
+## Installed when apt-get is available and we are root; skipped otherwise.
+system-deps:
+	@bash .ci/system-deps
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --config=jupyter_lab_config.py --port=$(PORT)
+
+test: system-deps $(STAMP)
+	$(PY) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache
