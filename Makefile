@@ -8,6 +8,8 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 EXTRAS ?= lab,grading,distributed,dev
 PYTEST_ARGS ?=
+# nbgrader runs `alembic` and Jupyter runs kernels from PATH: use the venv's.
+export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 .PHONY: lab test system-deps install bench clean
 
