@@ -67,3 +67,15 @@ def instance(name: str, value, types, what: str | None = None):
             what = " or ".join(t.__name__ for t in names)
         raise TypeError(f"{name} must be {what}, got {_describe(value)}")
     return value
+
+
+def torch_device(name: str, value):
+    """A ``torch.device`` from a device name ("cpu", "cuda:0", ...) or a device."""
+    import torch
+
+    instance(name, value, (str, torch.device), "a device name or torch.device")
+    try:
+        return torch.device(value)
+    except RuntimeError as err:
+        raise ValueError(f"{name} must name a torch device such as 'cpu' or 'cuda:0', "
+                         f"got {value!r} ({err})") from None

@@ -549,11 +549,6 @@ def batches(X, y, batch_size: int, shuffle: bool = True, device=None, generator=
     if generator is not None:
         validate.instance("generator", generator, torch.Generator, "a torch.Generator or None")
     if device is not None:
-        validate.instance("device", device, (str, torch.device), "a str, torch.device or None")
-        try:
-            device = torch.device(device)
-        except RuntimeError as err:
-            raise ValueError(f"device must name a torch device such as 'cpu' or 'cuda', "
-                             f"got {device!r} ({err})") from None
+        device = validate.torch_device("device", device)
         X, y = X.to(device), y.to(device)
     return Batches(X, y, batch_size, shuffle, generator, drop_last)

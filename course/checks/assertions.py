@@ -1,0 +1,1090 @@
+"""Assertion helpers for deep-learning exercises, hardened for grading.
+
+Every helper raises :class:`CheckFailed` (an ``AssertionError``) whose message
+says what was expected and what was found; its ``cause`` names the likely
+mistake (a tag explained in :data:`CAUSES`, or free text).
+
+Hardening. Pass or fail is never decided by anything a student can patch or
+fake: no ``torch.allclose``/``isclose``/``testing``, no ``numpy.allclose`` or
+``numpy.testing``, no ``__eq__``/``__bool__`` of the student's objects. The
+primitives used are captured once, at import, from immutable C types
+(``torch._C.TensorBase``, ``numpy.ndarray``) and numpy's internal ufunc
+modules; values are compared as float64 numpy arrays. Only plain
+``torch.Tensor``/``torch.nn.Parameter``, exact ``numpy.ndarray`` and exact
+Python or NumPy numbers are accepted from student code. The modules of
+``course.checks`` are locked (their names cannot be rebound) and every public
+helper first verifies that none of their functions was replaced or rewritten
+(:func:`tampered`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import numbers
+import os
+import random
+import re
+import sys
+import traceback
+import types
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
+
+import numpy as np
+import torch
+
+from course import validate
+from course.runtime import seed_everything
+
+
+# --- primitives captured at import ---------------------------------------------------
+
+def _numpy_internal(name: str):
+    """numpy's C module ``name`` (``numpy._core`` in 2.x, ``numpy.core`` in 1.x)."""
+    for prefix in ("numpy._core.", "numpy.core."):
+        try:
+            return importlib.import_module(prefix + name)
+        except ImportError:
+            continue
+    return np
+
+
+_um = _numpy_internal("umath")
+_ma = _numpy_internal("multiarray")
+_absolute, _subtract, _add, _multiply = _um.absolute, _um.subtract, _um.add, _um.multiply
+_divide, _greater, _not_equal = _um.true_divide, _um.greater, _um.not_equal
+_isnan, _isinf, _isfinite = _um.isnan, _um.isinf, _um.isfinite
+_and, _or, _not, _maximum = _um.logical_and, _um.logical_or, _um.logical_not, _um.maximum
+_np_array, _np_where = _ma.array, _ma.where
+_ndarray = np.ndarray
+_nd_argmax, _nd_ravel, _nd_tolist = np.ndarray.argmax, np.ndarray.ravel, np.ndarray.tolist
+_F64, _C128, _INTP = np.dtype("float64"), np.dtype("complex128"), np.dtype("intp")
+
+_TB = getattr(torch._C, "TensorBase", None) or torch._C._TensorBase
+_TENSOR_TYPES = (torch.Tensor, torch.nn.Parameter)
+_t_detach, _t_to, _t_numpy = _TB.__dict__["detach"], _TB.__dict__["to"], _TB.__dict__["numpy"]
+_t_clone, _t_numel = _TB.__dict__["clone"], _TB.__dict__["numel"]
+_t_requires_grad_ = _TB.__dict__["requires_grad_"]
+_t_shape, _t_dtype = _TB.__dict__["shape"].__get__, _TB.__dict__["dtype"].__get__
+_t_device, _t_layout = _TB.__dict__["device"].__get__, _TB.__dict__["layout"].__get__
+_t_requires_grad = _TB.__dict__["requires_grad"].__get__
+_t_set_grad = _TB.__dict__["grad"].__set__
+_no_torch_function = torch._C.DisableTorchFunctionSubclass
+_strided, _float64, _complex128, _bool = torch.strided, torch.float64, torch.complex128, torch.bool
+_from_numpy, _autograd_grad = torch.from_numpy, torch.autograd.grad
+_enable_grad, _no_grad, _fork_rng = torch.enable_grad, torch.no_grad, torch.random.fork_rng
+_Parameter, _Module = torch.nn.Parameter, torch.nn.Module
+_named_parameters = torch.nn.Module.named_parameters
+_named_modules, _children = torch.nn.Module.named_modules, torch.nn.Module.children
+
+_PY_NUMBERS = (bool, int, float, complex)
+_NP_NUMBERS = tuple({t for t in np.sctypeDict.values() if issubclass(t, np.number)}
+                    | {np.bool_})
+_NUMBER_TYPES = _PY_NUMBERS + _NP_NUMBERS
+_SEQUENCES = (list, tuple)
+_LIBRARY_DIRS = tuple(os.path.dirname(m.__file__) + os.sep
+                      for m in (np, torch, importlib.import_module("course")))
+
+
+# --- failures and their likely causes --------------------------------------------------
+
+CAUSES: dict[str, str] = {
+    # type
+    "none": "Your function returned None: did you forget the `return` statement?",
+    "numpy": "Convert a NumPy array with torch.from_numpy(x) (shares memory) or "
+             "torch.tensor(x) (copies), or stay in torch throughout.",
+    "list": "Build a tensor with torch.tensor([...]), or combine tensors with "
+            "torch.stack / torch.cat instead of a Python list.",
+    "item": "A tensor was turned into a Python number (.item(), float(), math.*). Keep "
+            "it a tensor: use torch functions (torch.log, torch.exp) instead of math.*.",
+    "subclass": "Return a plain torch.Tensor, not a subclass of it.",
+    "fake_tensor": "Only real torch.Tensor objects are accepted.",
+    "tensor_not_numpy": "A NumPy array was expected: convert with x.detach().cpu().numpy().",
+    "not_number": "A single number was expected (a Python float or a 0-d tensor).",
+    "sparse": "Convert a sparse tensor with .to_dense().",
+    "not_callable": "Pass the function itself (bce), not the result of calling it (bce(p, t)).",
+    "not_module": "A model is a torch.nn.Module: subclass nn.Module or use nn.Sequential.",
+    # shape
+    "extra_dim": "Your result has an extra trailing dimension of size 1 (as from "
+                 "Linear(..., 1) or keepdim=True). Remove it with .squeeze(-1) or "
+                 ".view(-1). Beware: mixing (N, 1) with (N,) silently broadcasts to (N, N).",
+    "missing_dim": "A trailing dimension of size 1 is missing: add it with .unsqueeze(-1) "
+                   "or .view(-1, 1).",
+    "broadcast": "A square (N, N) result usually means an (N, 1) tensor met an (N,) tensor, "
+                 "which broadcasts to (N, N). Make both shapes equal first "
+                 "(.squeeze(-1) or .unsqueeze(-1)).",
+    "singleton": "Your result holds one number but not as a 0-d scalar: use .squeeze() or "
+                 "reduce over all elements (.mean() without dim).",
+    "not_reduced": "A single number was expected: reduce with .mean() (or .sum(), as the "
+                   "exercise asks).",
+    "reduced": "You reduced to a single number, but one value per element was expected: "
+               "drop the .mean()/.sum(), or reduce only over the right dim.",
+    "transposed": "Rows and columns are swapped: check the order of a matrix product "
+                  "(x @ W.T versus W @ x) or transpose with .T.",
+    "reshape": "The number of elements is right but the layout is not: check "
+               "view/reshape/permute and the dim you reduce over.",
+    "shape": "Print the shapes of your intermediate tensors (x.shape) and check the dim "
+             "you reduce over.",
+    # dtype and device
+    "int_dtype": "Integer tensors come from integer data: torch.tensor([1, 2]) is int64. "
+                 "Write floats (1.0) or convert with .float().",
+    "bool_dtype": "Comparisons (>, ==) give bool tensors: convert with .float().",
+    "float_dtype": "Labels, indices and counts are integers: convert with .long() "
+                   "(argmax already returns int64).",
+    "complex_dtype": "A complex result usually comes from a complex input or a "
+                     "torch.fft call: take .real or .abs().",
+    "dtype": "Check the dtype of the tensors you create (dtype=..., .float(), .long()).",
+    "wrong_device": "Create new tensors on the input's device (device=x.device) or move "
+                    "them with .to(device).",
+    # values
+    "nan": "NaN usually comes from log(0) * 0, 0/0, the sqrt of a negative number or "
+           "a learning rate that is too large. Clamp what goes into log "
+           "(e.g. p.clamp(1e-7, 1 - 1e-7)) or use a numerically stable formula.",
+    "inf": "inf usually comes from log(0), exp of a large number or a division by "
+           "zero: clamp, or use a stable formula (torch.logsumexp, log_softmax).",
+    "sign": "The sign is flipped: check a minus sign (a loss is minus the log-likelihood; "
+            "gradient descent subtracts the gradient).",
+    "scale": "Off by a constant factor: a missing or extra 1/N, 1/2 or 2 "
+             "(mean versus sum?).",
+    # errors raised by student code
+    "not_implemented": "Replace `raise NotImplementedError()` with your own code.",
+    "broadcast_error": "Two tensors in an elementwise operation have incompatible shapes: "
+                       "print their .shape and align them (unsqueeze/squeeze/view).",
+    "matmul_shape": "The inner dimensions of a matrix product differ: (a, b) @ (b, c). "
+                    "Print the shapes; maybe a transpose (.T) is missing.",
+    "dtype_error": "An operation mixes dtypes (e.g. float32 with float64 or int64): "
+                   "convert with .float() / .long().",
+    "no_grad_path": "The result is not connected to the autograd graph: avoid .item(), "
+                    ".detach(), .numpy(), torch.tensor(tensor) and torch.no_grad() "
+                    "on the way to it.",
+    "backward_twice": "backward() was called twice on the same graph: recompute the "
+                      "forward pass each step.",
+    "numpy_grad": "Call .detach() before .numpy() on a tensor that requires grad.",
+    "signature": "Your function takes different arguments than the exercise asks: "
+                 "compare its signature with the text.",
+    "name_error": "A name is not defined: run the cells above (imports, earlier "
+                  "definitions) or check for typos.",
+    # gradients, optimisers, training, models
+    "wrong_gradient": "The gradient disagrees with the expected one: check the derivative "
+                      "term by term, and that backward returns one gradient per input, "
+                      "each with that input's shape.",
+    "not_scalar_output": "Gradients are checked for a scalar: reduce the output with "
+                         ".sum() or .mean().",
+    "detached_output": "The output does not depend on the inputs through autograd: avoid "
+                       ".item(), .detach(), .numpy() and torch.tensor(...) on the way.",
+    "params_unchanged": "The parameters did not move: update them in place "
+                        "(with torch.no_grad(): p -= lr * p.grad), do not rebind p.",
+    "optimizer_update": "The very first update differs: check the update formula, its "
+                        "sign (subtract lr * grad) and the hyper-parameters.",
+    "optimizer_state": "The first step matched but a later one did not: check the state "
+                       "kept between steps (momentum buffer, running averages, step "
+                       "count and bias correction), one per parameter.",
+    "diverged": "The loss became NaN or inf: the learning rate is probably too large, "
+                "or a log/division hits 0.",
+    "not_decreasing": "The loss did not go down: call optimizer.zero_grad(), "
+                      "loss.backward() and optimizer.step() every step, give the "
+                      "optimizer model.parameters(), and subtract the gradient.",
+    "slow_decrease": "The loss goes down too slowly: the learning rate may be too small, "
+                     "or gradients accumulate (missing zero_grad()).",
+    "param_count": "Compare each layer's sizes with the specification: Linear(i, o) has "
+                   "i*o weights plus o biases (none with bias=False).",
+    "structure": "Compare the kind and order of your layers with the specification "
+                 "(print(model) lists them).",
+    "tampered": "Restart the kernel and run all cells, without changing course.checks, "
+                "torch or numpy functions.",
+}
+"""Default explanation of each cause tag; an exercise may override some."""
+
+_TAG = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def explain(cause: str | None, causes: Mapping[str, str] | None = None) -> str | None:
+    """The explanation of ``cause``: from ``causes``, then :data:`CAUSES`; free text as is."""
+    if not cause:
+        return None
+    for table in (causes or {}, CAUSES):
+        if cause in table:
+            return table[cause]
+    return None if _TAG.fullmatch(cause) else cause
+
+
+class CheckFailed(AssertionError):
+    """A check failed: ``message`` says what, ``cause`` why, ``hint`` what to try."""
+
+    __module__ = "course.checks"            # as shown in tracebacks
+
+    def __init__(self, message: str, *, cause: str | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message, self.cause, self.hint = str(message), cause, hint
+
+    def __reduce__(self):                   # pickles as a plain CheckFailed
+        return CheckFailed, (self.message,), {"cause": self.cause, "hint": self.hint}
+
+    def __str__(self) -> str:
+        lines = [self.message]
+        why = explain(self.cause)
+        if why:
+            lines.append(f"Likely cause: {why}")
+        if self.hint:
+            lines.append(f"Hint: {self.hint}")
+        return "\n".join(lines)
+
+
+class StudentCodeError(CheckFailed):
+    """The student's own code raised ``error`` while being checked."""
+
+    __module__ = "course.checks"
+
+    def __init__(self, error: BaseException, called_as: str | None = None):
+        message = f"your code raised {_error_text(error)}"
+        if called_as:
+            message = (f"your function raised {_error_text(error)}\n"
+                       f"  while called as {called_as}")
+        where = _student_frame(error)
+        if where:
+            message += f"\n  ({where})"
+        super().__init__(message, cause=_error_cause(error))
+        self.error = error
+
+
+def _error_text(error: BaseException) -> str:
+    try:
+        text = str(error)
+    except Exception:                       # a student exception with a broken __str__
+        text = ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _student_frame(error: BaseException) -> str | None:
+    """'line N in f' for the innermost frame outside numpy, torch and course."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if not f.filename.startswith(_LIBRARY_DIRS)]
+    return f"at line {frames[-1].lineno} in {frames[-1].name}" if frames else None
+
+
+_ERROR_CAUSES = (
+    ("must match the size of tensor", "broadcast_error"),
+    ("cannot be multiplied", "matmul_shape"),
+    ("expected scalar type", "dtype_error"),
+    ("does not require grad", "no_grad_path"),
+    ("backward through the graph a second time", "backward_twice"),
+    ("numpy() on tensor that requires grad", "numpy_grad"),
+    ("positional argument", "signature"),
+    ("unexpected keyword argument", "signature"),
+)
+
+
+def _error_cause(error: BaseException) -> str | None:
+    if isinstance(error, NotImplementedError):
+        return "not_implemented"
+    if isinstance(error, NameError):
+        return "name_error"
+    text = _error_text(error).lower()
+    return next((tag for pattern, tag in _ERROR_CAUSES if pattern.lower() in text), None)
+
+
+# --- integrity of course.checks ---------------------------------------------------------
+
+_MISSING = object()
+_LOCKED: dict[str, tuple[types.ModuleType, dict]] = {}
+
+
+class _ReadOnlyModule(types.ModuleType):
+    """A module whose names cannot be rebound or deleted (submodules may be added)."""
+
+    def __setattr__(self, name, value):
+        is_submodule = (isinstance(value, types.ModuleType)
+                        and value.__name__ == f"{self.__name__}.{name}")
+        if is_submodule or (name.startswith("__") and name.endswith("__")):
+            return super().__setattr__(name, value)
+        raise AttributeError(f"{self.__name__} is read-only: {name!r} cannot be replaced")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"{self.__name__} is read-only: {name!r} cannot be deleted")
+
+
+def _fingerprint(obj):
+    """What must stay identical: a function's code, defaults and closure."""
+    if type(obj) is not types.FunctionType:
+        return ()
+    kwdefaults = tuple(obj.__kwdefaults__.items()) if obj.__kwdefaults__ else ()
+    cells = tuple(_cell_value(c) for c in obj.__closure__ or ())
+    return obj.__code__, obj.__defaults__, kwdefaults, cells
+
+
+def _cell_value(cell):
+    try:
+        return cell.cell_contents
+    except ValueError:                      # an empty cell
+        return _MISSING
+
+
+def _same(a, b) -> bool:
+    """Identity, element by element inside tuples (never ``==``)."""
+    if type(a) is tuple and type(b) is tuple:
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a is b
+
+
+def lock_module(module: types.ModuleType) -> None:
+    """Snapshot ``module``'s names and make it read-only (see :func:`tampered`)."""
+    snapshot = {name: (obj, _fingerprint(obj)) for name, obj in vars(module).items()
+                if not name.startswith("__") and not isinstance(obj, types.ModuleType)}
+    _LOCKED[module.__name__] = (module, snapshot)
+    module.__class__ = _ReadOnlyModule
+
+
+def fingerprint(obj):
+    """An opaque token; :func:`unchanged` tells whether ``obj`` still matches it."""
+    return obj, _fingerprint(obj)
+
+
+def unchanged(obj, token) -> bool:
+    """True when ``obj`` is the object ``token`` was taken from, unmodified."""
+    return obj is token[0] and _same(_fingerprint(obj), token[1])
+
+
+def tampered() -> list[str]:
+    """What was replaced or modified in the locked ``course.checks`` modules."""
+    problems = []
+    for module_name, (module, snapshot) in _LOCKED.items():
+        parent, _, child = module_name.rpartition(".")
+        if sys.modules.get(module_name) is not module:
+            problems.append(f"{module_name} was replaced in sys.modules")
+        elif parent in sys.modules and vars(sys.modules[parent]).get(child) is not module:
+            problems.append(f"{module_name} was replaced in {parent}")
+        if type(module) is not _ReadOnlyModule:
+            problems.append(f"{module_name} was unlocked")
+        namespace = vars(module)
+        for name, token in snapshot.items():
+            if not unchanged(namespace.get(name, _MISSING), token):
+                problems.append(f"{module_name}.{name} was replaced or modified")
+    return problems
+
+
+def guard() -> None:
+    """Raise :class:`CheckFailed` when course.checks was tampered with."""
+    problems = tampered()
+    if problems:
+        raise CheckFailed("course.checks was modified in this session, so checks cannot "
+                          "run: " + "; ".join(problems[:5]), cause="tampered")
+
+
+def _exact(obj, types_: tuple) -> bool:
+    """``type(obj)`` is one of ``types_``, by identity (a metaclass ``__eq__`` can't lie)."""
+    kind = type(obj)
+    return any(kind is t for t in types_)
+
+
+# --- describing values --------------------------------------------------------------
+
+def _type_name(obj) -> str:
+    cls = type(obj)
+    try:
+        module, qualname = cls.__module__, cls.__qualname__
+    except Exception:
+        return "object"
+    return qualname if module == "builtins" else f"{module}.{qualname}"
+
+
+def _shape_text(shape) -> str:
+    dims = ["*" if d is None else str(d) for d in shape]
+    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+def describe(obj) -> str:
+    """A short description of an argument, by exact type (never calls its methods)."""
+    kind = type(obj)
+    if _exact(obj, _TENSOR_TYPES):
+        dtype = str(_t_dtype(obj)).replace("torch.", "")
+        return f"{dtype} tensor of shape {_shape_text(_t_shape(obj))}"
+    if kind is _ndarray:
+        return f"{obj.dtype} array of shape {_shape_text(obj.shape)}"
+    if _exact(obj, _NUMBER_TYPES + (str, type(None))):
+        text = repr(obj)
+        return text if len(text) <= 40 else text[:37] + "..."
+    if _exact(obj, _SEQUENCES):
+        return f"{kind.__name__} of length {len(obj)}"
+    if isinstance(obj, _Module):
+        return f"a {kind.__name__} module"
+    return f"a {_type_name(obj)} object"
+
+
+# --- values as float64 arrays -------------------------------------------------------
+
+class _Value(NamedTuple):
+    kind: str          # "tensor", "array" or "number"
+    data: np.ndarray   # flat float64 (complex128 if complex) private copy, even for 0-d
+    family: str        # "float", "int", "bool" or "complex"
+    dtype: str         # for messages: "torch.float32", "float64", "float"
+    shape: tuple
+
+
+def _family_of_torch(dtype) -> str:
+    if dtype is _bool:
+        return "bool"
+    if dtype.is_complex:
+        return "complex"
+    return "float" if dtype.is_floating_point else "int"
+
+
+_KIND_FAMILY = {"f": "float", "i": "int", "u": "int", "b": "bool", "c": "complex"}
+
+
+def _tensor_value(x) -> _Value:
+    dtype = _t_dtype(x)
+    family = _family_of_torch(dtype)
+    target = _complex128 if family == "complex" else _float64
+    try:
+        with _no_torch_function():
+            data = _t_numpy(_t_to(_t_detach(x), target), force=True)
+    except Exception as error:              # meta, quantized or otherwise unreadable tensors
+        raise CheckFailed(f"the values of a {describe(x)} on {_t_device(x)} cannot be "
+                          f"read ({_error_text(error)}).") from error
+    data = _np_array(data, dtype=_C128 if family == "complex" else _F64, copy=True)
+    return _Value("tensor", _nd_ravel(data), family, str(dtype), tuple(_t_shape(x)))
+
+
+def _array_value(x, kind: str = "array") -> _Value:
+    family = _KIND_FAMILY[x.dtype.kind]
+    data = _np_array(x, dtype=_C128 if family == "complex" else _F64, copy=True)
+    return _Value(kind, _nd_ravel(data), family, str(x.dtype), tuple(x.shape))
+
+
+def _number_value(x) -> _Value:
+    array = _np_array(x)
+    if array.dtype.kind == "O":             # a Python int beyond int64
+        array = _np_array(x, dtype=_F64)
+    return _array_value(array, kind="number")._replace(dtype=type(x).__name__)
+
+
+def _expected_value(expected) -> _Value:
+    """The trusted side of a comparison: a tensor, an array or a number."""
+    validate.instance("expected", expected,
+                      (torch.Tensor, np.ndarray, numbers.Number, np.number, np.bool_),
+                      "a torch.Tensor, a numpy array or a number")
+    if isinstance(expected, torch.Tensor):
+        if _t_layout(expected) is not _strided:
+            raise ValueError("expected must be a dense (strided) tensor")
+        return _tensor_value(expected)
+    if isinstance(expected, np.ndarray):
+        expected = np.asarray(expected)
+        if expected.dtype.kind not in _KIND_FAMILY:
+            raise TypeError(f"expected must hold numbers, got dtype {expected.dtype}")
+        return _array_value(expected)
+    return _number_value(expected)
+
+
+def _require_tensor(x, name: str) -> None:
+    """Fail unless ``x`` is a plain dense torch.Tensor (or Parameter)."""
+    kind = type(x)
+    if _exact(x, _TENSOR_TYPES):
+        if _t_layout(x) is not _strided:
+            raise CheckFailed(f"{name} is a {_t_layout(x)} tensor, expected a dense one.",
+                              cause="sparse")
+        return
+    if kind is _ndarray:
+        problem, cause = f"a numpy array of shape {_shape_text(x.shape)} ({x.dtype})", "numpy"
+    elif x is None:
+        problem, cause = "None", "none"
+    elif isinstance(x, torch.Tensor):
+        problem, cause = f"a {_type_name(x)}, a subclass of torch.Tensor", "subclass"
+    elif _exact(x, _SEQUENCES):
+        problem, cause = f"a Python {kind.__name__} of length {len(x)}", "list"
+    elif _exact(x, _NUMBER_TYPES):
+        problem, cause = f"a number ({x!r})", "item"
+    else:
+        problem, cause = f"a {_type_name(x)} object", "fake_tensor"
+    raise CheckFailed(f"{name} should be a torch.Tensor, but it is {problem}.", cause=cause)
+
+
+def _require_array(x, name: str) -> None:
+    if type(x) is _ndarray and x.dtype.kind in _KIND_FAMILY:
+        return
+    if _exact(x, _TENSOR_TYPES):
+        raise CheckFailed(f"{name} should be a numpy array, but it is a "
+                          f"{describe(x)}.", cause="tensor_not_numpy")
+    raise CheckFailed(f"{name} should be a numpy array of numbers, but it is "
+                      f"{describe(x)}.", cause="none" if x is None else None)
+
+
+def _actual_value(x, kind: str, name: str) -> _Value:
+    """The student's side, accepted only by exact type."""
+    if kind == "tensor":
+        _require_tensor(x, name)
+        return _tensor_value(x)
+    if kind == "array":
+        _require_array(x, name)
+        return _array_value(x)
+    if _exact(x, _TENSOR_TYPES) and _t_layout(x) is _strided:
+        return _tensor_value(x)
+    if type(x) is _ndarray and x.dtype.kind in _KIND_FAMILY:
+        return _array_value(x)
+    if _exact(x, _NUMBER_TYPES):
+        return _number_value(x)
+    cause = "none" if x is None else "list" if _exact(x, _SEQUENCES) else "not_number"
+    raise CheckFailed(f"{name} should be a number, but it is {describe(x)}.", cause=cause)
+
+
+def _scalar(x, name: str) -> float:
+    """A real number from a number, 0-d array or one-element tensor (by exact type)."""
+    value = _actual_value(x, "number", name)
+    if value.data.size != 1 or value.family == "complex":
+        raise CheckFailed(f"{name} should be a single real number, got shape "
+                          f"{_shape_text(value.shape)} ({value.dtype}).",
+                          cause="not_reduced" if value.data.size != 1 else None)
+    return _nd_tolist(_nd_ravel(value.data))[0]
+
+
+# --- formatting -------------------------------------------------------------------
+
+def _fmt(v, family: str = "float") -> str:
+    if family == "bool":
+        return "True" if v else "False"
+    if family == "int":
+        return str(int(v))
+    return f"{v:.4g}"
+
+
+def _preview(value: _Value, limit: int = 6) -> str:
+    items = [_fmt(v, value.family) for v in _nd_tolist(_nd_ravel(value.data)[:limit])]
+    if not value.shape:
+        return items[0]
+    more = ", ..." if value.data.size > limit else ""
+    return "[" + ", ".join(items) + more + "]"
+
+
+def _both(actual: _Value, expected: _Value) -> str:
+    """Two aligned lines: expected and got, with shape and dtype."""
+    def line(v):
+        return f"shape {_shape_text(v.shape)}, {v.dtype}: {_preview(v)}"
+    return f"  expected: {line(expected)}\n  got:      {line(actual)}"
+
+
+def _unravel(flat_index: int, shape: tuple) -> tuple:
+    index = []
+    for size in reversed(shape):
+        flat_index, rest = divmod(flat_index, size)
+        index.append(rest)
+    return tuple(reversed(index))
+
+
+def _first(mask: np.ndarray) -> int:
+    return int(_nd_argmax(_nd_ravel(mask)))
+
+
+def _count(mask: np.ndarray) -> int:
+    return int(_add.reduce(_nd_ravel(mask), dtype=_INTP))
+
+
+def _any(mask: np.ndarray) -> bool:
+    return bool(_or.reduce(_nd_ravel(mask)))
+
+
+# --- shape, dtype and value comparisons ---------------------------------------------
+
+def _dims_match(got: tuple, expected: tuple) -> bool:
+    return len(got) == len(expected) and all(e is None or g == e
+                                             for g, e in zip(got, expected))
+
+
+def _shape_cause(got: tuple, expected: tuple) -> str | None:
+    """None when ``got`` matches ``expected`` (None is a wildcard), else a cause tag."""
+    if _dims_match(got, expected):
+        return None
+    if not expected:
+        return "singleton" if _product(got) == 1 else "not_reduced"
+    if not got:
+        return "reduced"
+    if len(got) == len(expected) + 1 and got[-1] == 1 and _dims_match(got[:-1], expected):
+        return "extra_dim"
+    if len(expected) == len(got) + 1 and expected[-1] == 1 and _dims_match(got, expected[:-1]):
+        return "missing_dim"
+    if (len(got) == 2 and got[0] == got[1] and len(expected) in (1, 2)
+            and _dims_match(got[:1], expected[:1]) and expected[1:] in ((), (1,))):
+        return "broadcast"
+    if len(got) == len(expected) == 2 and _dims_match(got[::-1], expected):
+        return "transposed"
+    if None not in expected and _product(got) == _product(expected):
+        return "reshape"
+    return "shape"
+
+
+def _product(shape) -> int:
+    result = 1
+    for d in shape:
+        result *= d
+    return result
+
+
+_FAMILY_WORDS = {"float": "floating-point", "int": "integer", "bool": "boolean",
+                 "complex": "complex"}
+_DTYPE_CAUSES = {("int", "float"): "int_dtype", ("bool", "float"): "bool_dtype",
+                 ("float", "int"): "float_dtype", ("complex", "float"): "complex_dtype"}
+
+
+def _dtype_cause(got_family: str, expected_family: str) -> str | None:
+    if got_family == expected_family:
+        return None
+    return _DTYPE_CAUSES.get((got_family, expected_family), "dtype")
+
+
+def _compare(actual: _Value, expected: _Value, name: str, rtol: float, atol: float,
+             exact_dtype: bool = False) -> None:
+    """Shape, dtype, non-finite values, then values within atol + rtol * |expected|."""
+    cause = _shape_cause(actual.shape, expected.shape)
+    if cause:
+        raise CheckFailed(f"{name} has the wrong shape: expected "
+                          f"{_shape_text(expected.shape)}, got {_shape_text(actual.shape)}.\n"
+                          + _both(actual, expected), cause=cause)
+    if expected.kind != "number":
+        cause = _dtype_cause(actual.family, expected.family)
+        if cause:
+            raise CheckFailed(f"{name} has dtype {actual.dtype}, expected a "
+                              f"{_FAMILY_WORDS[expected.family]} dtype ({expected.dtype}).",
+                              cause=cause)
+        if exact_dtype and actual.dtype != expected.dtype:
+            raise CheckFailed(f"{name} has dtype {actual.dtype}, expected exactly "
+                              f"{expected.dtype}.", cause="dtype")
+    _compare_nonfinite(actual, expected, name)
+    _compare_finite(actual, expected, name, rtol, atol)
+
+
+def _compare_nonfinite(actual: _Value, expected: _Value, name: str) -> None:
+    """NaN and inf must sit where the expected ones do."""
+    a, e = actual.data, expected.data
+    nan_a = _isnan(a)
+    wrong_nan = _not_equal(nan_a, _isnan(e))
+    wrong_inf = _and(_or(_isinf(a), _isinf(e)), _and(_not(nan_a), _not_equal(a, e)))
+    bad = _or(wrong_nan, wrong_inf)
+    if not _any(bad):
+        return
+    i = _first(bad)
+    got, want = _nd_tolist(_nd_ravel(a))[i], _nd_tolist(_nd_ravel(e))[i]
+    where = f" at index {_unravel(i, actual.shape)}" if actual.shape else ""
+    want = _fmt(want, expected.family)
+    if got != got or abs(got) == float("inf"):
+        count = _count(_not(_isfinite(a)))
+        message = (f"{name} contains {_fmt(got)}{where} ({count} of {a.size} values are "
+                   f"NaN or inf); expected {want} there.")
+        cause = "nan" if got != got else "inf"
+    else:
+        message, cause = f"{name} should be {want}{where}, but it is {_fmt(got)}.", None
+    raise CheckFailed(message + "\n" + _both(actual, expected), cause=cause)
+
+
+def _compare_finite(actual: _Value, expected: _Value, name: str,
+                    rtol: float, atol: float) -> None:
+    finite = _and(_isfinite(actual.data), _isfinite(expected.data))
+    a = _np_where(finite, actual.data, 0.0)
+    e = _np_where(finite, expected.data, 0.0)
+    diff = _absolute(_subtract(a, e))
+    bad = _greater(diff, _add(atol, _multiply(rtol, _absolute(e))))
+    if not _any(bad):
+        return
+    i = int(_nd_argmax(_np_where(bad, diff, -1.0)))     # the largest failing difference
+    got, want = _nd_tolist(_nd_ravel(a))[i], _nd_tolist(_nd_ravel(e))[i]
+    max_diff = _nd_tolist(_nd_ravel(diff))[i]
+    tolerance = f"rtol={rtol:g}, atol={atol:g}"
+    if a.size == 1:
+        message = (f"{name} has the wrong value: got {_fmt(got, actual.family)}, expected "
+                   f"{_fmt(want, expected.family)} (max abs diff {max_diff:.3g}; {tolerance}).")
+    else:
+        message = (f"{name} has wrong values: {_count(bad)} of {a.size} elements differ "
+                   f"by more than the tolerance ({tolerance}).\n"
+                   f"  max abs diff {max_diff:.3g} at index {_unravel(i, actual.shape)}: "
+                   f"got {_fmt(got, actual.family)}, expected {_fmt(want, expected.family)}\n"
+                   + _both(actual, expected))
+    cause, note = _value_cause(a, e, finite, rtol, atol)
+    raise CheckFailed(message + (f"\n  ({note})" if note else ""), cause=cause)
+
+
+def _value_cause(a: np.ndarray, e: np.ndarray, finite: np.ndarray,
+                 rtol: float, atol: float) -> tuple[str, str | None]:
+    """'sign' or 'scale' when every value is off the same way, else 'values'."""
+    if a.dtype.kind == "c":
+        return "values", None
+    tol = _add(atol, _multiply(rtol, _absolute(e)))
+    subject = "the value" if a.size == 1 else "every value"
+    if not _any(_greater(_absolute(_add(a, e)), tol)):
+        return "sign", f"{subject} has the opposite sign"
+    nonzero = _and(finite, _greater(_absolute(e), atol))
+    if _count(nonzero) == 0 or _any(_and(_not(nonzero), _greater(_absolute(a), tol))):
+        return "values", None
+    ratios = _nd_ravel(_divide(a, _np_where(nonzero, e, 1.0)))[_nd_ravel(nonzero)]
+    r = _nd_tolist(ratios)[0]
+    spread = _maximum.reduce(_absolute(_subtract(ratios, r)))
+    if r == 0 or spread > 1e-4 * abs(r):
+        return "values", None
+    if _nice(r):
+        return "scale", f"{subject} is the expected one times {r:.4g}"
+    return "values", None
+
+
+def _nice(r: float) -> bool:
+    """A factor like 2, 3, 0.5, 1.5 or 1/7 (r or 1/r a multiple of 1/2), not 1."""
+    near = [abs(2 * x - round(2 * x)) < 1e-4 for x in (abs(r), 1 / abs(r))]
+    return abs(r) != 1 and any(near)
+
+
+# --- public helpers: tensors -------------------------------------------------------
+
+def _name(name) -> str:
+    return validate.instance("name", name, str)
+
+
+def _tolerances(rtol, atol) -> tuple[float, float]:
+    return validate.number("rtol", rtol, minimum=0.0), validate.number("atol", atol, minimum=0.0)
+
+
+def assert_tensor(x, name: str = "result"):
+    """``x`` is a real, dense torch.Tensor (or Parameter); return it."""
+    guard()
+    _require_tensor(x, _name(name))
+    return x
+
+
+def _shape_arg(shape) -> tuple:
+    validate.instance("shape", shape, (tuple, list, torch.Size), "a tuple of sizes")
+    for d in shape:
+        if d is not None:
+            validate.integer("every size in shape", d, minimum=0)
+    return tuple(shape)
+
+
+def assert_shape(x, shape, name: str = "result") -> None:
+    """``x`` is a tensor of ``shape``; ``None`` in ``shape`` matches any size."""
+    guard()
+    name, expected = _name(name), _shape_arg(shape)
+    _require_tensor(x, name)
+    got = tuple(_t_shape(x))
+    cause = _shape_cause(got, expected)
+    if cause:
+        raise CheckFailed(f"{name} has shape {_shape_text(got)}, expected "
+                          f"{_shape_text(expected)}.", cause=cause)
+
+
+def assert_dtype(x, dtype, name: str = "result") -> None:
+    """``x`` is a tensor whose dtype is ``dtype`` (or one of a tuple of dtypes)."""
+    guard()
+    name = _name(name)
+    accepted = tuple(dtype) if isinstance(dtype, (tuple, list)) else (dtype,)
+    if not accepted:
+        raise ValueError("dtype must name at least one torch.dtype")
+    for d in accepted:
+        validate.instance("dtype", d, torch.dtype, "a torch.dtype or a tuple of them")
+    _require_tensor(x, name)
+    got = _t_dtype(x)
+    if not any(got is d for d in accepted):
+        wanted = " or ".join(str(d) for d in accepted)
+        cause = _dtype_cause(_family_of_torch(got), _family_of_torch(accepted[0]))
+        raise CheckFailed(f"{name} has dtype {got}, expected {wanted}.", cause=cause or "dtype")
+
+
+def assert_device(x, device, name: str = "result") -> None:
+    """``x`` is a tensor on ``device`` ("cpu", "cuda", "cuda:1", a torch.device)."""
+    guard()
+    name = _name(name)
+    wanted = validate.torch_device("device", device)
+    _require_tensor(x, name)
+    got = _t_device(x)
+    if got.type != wanted.type or (wanted.index is not None and got.index != wanted.index):
+        raise CheckFailed(f"{name} is on device {got}, expected {wanted}.",
+                          cause="wrong_device")
+
+
+def assert_close(actual, expected, *, name: str = "result", rtol: float = 1e-5,
+                 atol: float = 1e-6, exact_dtype: bool = False) -> None:
+    """``actual`` equals ``expected`` within ``atol + rtol * |expected|``, elementwise.
+
+    ``expected`` may be a tensor (``actual`` must then be a tensor of the same
+    shape and dtype family, or the exact dtype with ``exact_dtype``), a numpy
+    array (``actual`` an array) or a number (``actual`` a number or 0-d tensor).
+    NaN and inf must appear in the same places.
+    """
+    guard()
+    name = _name(name)
+    rtol, atol = _tolerances(rtol, atol)
+    expected = _expected_value(expected)
+    _compare(_actual_value(actual, expected.kind, name), expected, name, rtol, atol,
+             bool(exact_dtype))
+
+
+# --- calling student code -----------------------------------------------------------
+
+def _function_name(fn) -> str:
+    try:
+        name = fn.__name__
+    except Exception:
+        return "the function"
+    return name if type(name) is str else "the function"
+
+
+def call(fn, *args, name: str | None = None, **kwargs):
+    """``fn(*args, **kwargs)``, reporting an exception as :class:`StudentCodeError`."""
+    label = name or _function_name(fn)
+    if not callable(fn):
+        label = name or "the answer"
+        raise CheckFailed(f"{label} should be a function, but it is {describe(fn)}.",
+                          cause="not_callable")
+    try:
+        return fn(*args, **kwargs)
+    except CheckFailed:
+        raise
+    except Exception as error:
+        shown = [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
+        raise StudentCodeError(error, f"{label}({', '.join(shown)})") from error
+
+
+@contextlib.contextmanager
+def seeded(seed: int | None = None):
+    """Run a block under ``seed`` (if given), then restore every RNG's state."""
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    try:
+        with _fork_rng(devices=[]):
+            if seed is not None:
+                seed_everything(seed)
+            yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+
+
+# --- gradients ---------------------------------------------------------------------
+
+def _tensors(label: str, value) -> tuple:
+    """A tensor or a sequence of floating-point tensors, as a tuple (author arguments)."""
+    items = (value,) if isinstance(value, torch.Tensor) else value
+    validate.instance(label, items, (tuple, list), "a tensor or a list of tensors")
+    if not items:
+        raise ValueError(f"{label} must hold at least one tensor")
+    for i, x in enumerate(items):
+        validate.instance(f"{label}[{i}]", x, torch.Tensor, "a torch.Tensor")
+        if not x.is_floating_point():
+            raise TypeError(f"{label}[{i}] must be floating point, got {x.dtype}")
+    return tuple(items)
+
+
+def _gradients(fn, inputs: tuple, name: str) -> list[_Value]:
+    """Autograd gradients of the scalar ``fn(*inputs)`` w.r.t. each input."""
+    leaves = tuple(_t_requires_grad_(_t_clone(_t_detach(x)), True) for x in inputs)
+    with _enable_grad():
+        out = call(fn, *leaves, name=name)
+        label = f"the output of {name}"
+        _require_tensor(out, label)
+        if _t_numel(out) != 1:
+            raise CheckFailed(f"{label} should be a scalar, got shape "
+                              f"{_shape_text(_t_shape(out))}.", cause="not_scalar_output")
+        if not _t_requires_grad(out):
+            raise CheckFailed(f"{label} does not depend on its inputs through autograd.",
+                              cause="detached_output")
+        try:
+            grads = _autograd_grad(out, leaves, allow_unused=True)
+        except Exception as error:
+            raise StudentCodeError(error, f"backward of {name}") from error
+    return [_tensor_value(g) if g is not None else _zeros_like(x)
+            for g, x in zip(grads, leaves)]
+
+
+def _zeros_like(x) -> _Value:
+    value = _tensor_value(x)
+    return value._replace(data=_multiply(value.data, 0.0))
+
+
+def _finite_differences(fn, inputs: tuple, index: int, eps: float, name: str) -> _Value:
+    """Central differences in float64 of ``fn`` w.r.t. ``inputs[index]``."""
+    x = inputs[index]
+    base = _nd_ravel(_tensor_value(x).data)
+    grad = _np_array(base, copy=True)
+    for j in range(base.size):
+        values = []
+        for step in (eps, -eps):
+            moved = _np_array(base, copy=True)
+            moved[j] += step
+            args = [_t_clone(a) for a in inputs]
+            args[index] = _t_to(_from_numpy(moved.reshape(tuple(_t_shape(x)))), _t_device(x))
+            with _no_grad():
+                values.append(_scalar(call(fn, *args, name=name), f"the output of {name}"))
+        grad[j] = (values[0] - values[1]) / (2 * eps)
+    return _Value("array", grad, "float",
+                  "float64 (finite differences)", tuple(_t_shape(x)))
+
+
+def assert_grad_close(fn, inputs, expected_grads=None, *, name: str = "fn",
+                      rtol: float = 1e-4, atol: float = 1e-5, eps: float = 1e-6) -> None:
+    """Autograd gradients of the scalar ``fn(*inputs)`` match ``expected_grads``.
+
+    Without ``expected_grads`` they are compared with central finite differences
+    of ``fn`` in float64: ``fn`` then gets float64 copies of the inputs and is
+    called twice per input element (keep inputs small).
+    """
+    guard()
+    validate.instance("fn", fn, Callable, "a callable")
+    name, (rtol, atol) = _name(name), _tolerances(rtol, atol)
+    eps = validate.positive("eps", eps)
+    inputs = _tensors("inputs", inputs)
+    if expected_grads is None:
+        inputs = tuple(_t_to(_t_detach(x), _float64) for x in inputs)
+        expected = [_finite_differences(fn, inputs, i, eps, name) for i in range(len(inputs))]
+    else:
+        given = _tensors("expected_grads", expected_grads)
+        if len(given) != len(inputs):
+            raise ValueError(f"expected_grads must hold one gradient per input "
+                             f"({len(inputs)}), got {len(given)}")
+        expected = [_expected_value(g) for g in given]
+    for i, (got, want) in enumerate(zip(_gradients(fn, inputs, name), expected)):
+        label = f"the gradient of {name} w.r.t. input {i}"
+        try:
+            _compare(got, want, label, rtol, atol)
+        except CheckFailed as failure:
+            cause = "wrong_gradient" if failure.cause in ("values", "sign", "scale") \
+                else failure.cause
+            raise CheckFailed(failure.message, cause=cause) from None
+
+
+# --- optimisers and training --------------------------------------------------------
+
+def _fresh_parameters(initial: tuple) -> list:
+    return [_Parameter(_t_clone(_t_detach(p))) for p in initial]
+
+
+def _run_step(optimizer, params: list, loss_fn, label: str | None) -> None:
+    """Fresh gradients of ``loss_fn(params)``, then ``optimizer.step()``."""
+    for p in params:
+        _t_set_grad(p, None)
+    with _enable_grad():
+        loss_fn(params).backward()
+    if label is None:
+        optimizer.step()
+    else:
+        step = getattr(optimizer, "step", None)
+        if not callable(step):
+            raise CheckFailed(f"{label} has no step() method.")
+        call(step, name=f"{label}.step")
+
+
+def assert_optimizer_step_matches(make_optimizer, make_reference, params_factory, loss_fn,
+                                  steps: int = 5, *, name: str = "optimizer",
+                                  rtol: float = 1e-5, atol: float = 1e-6) -> None:
+    """``steps`` steps of ``make_optimizer(params)`` move parameters like the reference.
+
+    ``params_factory()`` gives the initial tensors; each optimizer gets its own
+    copies (as ``nn.Parameter``); ``loss_fn(params)`` returns the scalar loss.
+    """
+    guard()
+    for label, value in (("make_optimizer", make_optimizer), ("make_reference", make_reference),
+                         ("params_factory", params_factory), ("loss_fn", loss_fn)):
+        validate.instance(label, value, Callable, "a callable")
+    steps, name = validate.positive_int("steps", steps), _name(name)
+    rtol, atol = _tolerances(rtol, atol)
+    initial = _tensors("params_factory()", params_factory())
+    mine, theirs = _fresh_parameters(initial), _fresh_parameters(initial)
+    reference = make_reference(list(theirs))
+    optimizer = call(make_optimizer, list(mine), name="make_optimizer")
+    start = [_tensor_value(p).data for p in mine]
+    for step in range(1, steps + 1):
+        _run_step(reference, theirs, loss_fn, None)
+        _run_step(optimizer, mine, loss_fn, _type_name(optimizer))
+        for i, (p, q) in enumerate(zip(mine, theirs)):
+            label = (f"{name}: parameter {i} (shape {_shape_text(_t_shape(q))}) "
+                     f"after step {step} of {steps}")
+            try:
+                _compare(_tensor_value(p), _tensor_value(q), label, rtol, atol)
+            except CheckFailed as failure:
+                raise CheckFailed(failure.message,
+                                  cause=_step_cause(step, mine, start, failure)) from None
+
+
+def _step_cause(step: int, params: list, start: list, failure: CheckFailed) -> str | None:
+    if failure.cause not in ("values", "sign", "scale"):
+        return failure.cause
+    if step > 1:
+        return "optimizer_state"
+    moved = any(_any(_not_equal(_tensor_value(p).data, s)) for p, s in zip(params, start)
+                if _t_numel(p) == s.size)
+    return "optimizer_update" if moved else "params_unchanged"
+
+
+def assert_loss_decreases(step_fn, steps: int, *, seed: int, factor: float = 0.5,
+                          name: str = "loss") -> None:
+    """Under ``seed``, the loss from the last of ``steps`` calls of ``step_fn()`` is
+    below ``factor`` times the loss from the first call (RNG states are restored)."""
+    guard()
+    validate.instance("step_fn", step_fn, Callable, "a callable")
+    steps = validate.integer("steps", steps, minimum=2)
+    seed = validate.integer("seed", seed, minimum=0)
+    factor = validate.number("factor", factor, minimum=0.0, maximum=1.0)
+    if factor == 0:
+        raise ValueError("factor must be > 0, got 0")
+    name = _name(name)
+    losses = []
+    with seeded(seed):
+        for k in range(1, steps + 1):
+            value = _scalar(call(step_fn, name="step_fn"), f"the {name} returned by step {k}")
+            if value != value or value in (float("inf"), float("-inf")):
+                raise CheckFailed(f"the {name} became {value} at step {k} of {steps} "
+                                  f"(trajectory: {_trajectory(losses + [value])}).",
+                                  cause="diverged")
+            losses.append(value)
+    first, last = losses[0], losses[-1]
+    if last < factor * first:
+        return
+    raise CheckFailed(f"the {name} went from {first:.4g} to {last:.4g} in {steps} steps; "
+                      f"expected it below {factor:g} x {first:.4g} = {factor * first:.4g} "
+                      f"(trajectory: {_trajectory(losses)}).",
+                      cause="not_decreasing" if last >= first else "slow_decrease")
+
+
+def _trajectory(values: list, ends: int = 3) -> str:
+    shown = [f"{v:.4g}" for v in values]
+    if len(shown) > 2 * ends:
+        shown = shown[:ends] + ["..."] + shown[-ends:]
+    return ", ".join(shown)
+
+
+# --- models -----------------------------------------------------------------------
+
+def _require_module(model, name: str) -> None:
+    if not isinstance(model, _Module):
+        raise CheckFailed(f"{name} should be a torch.nn.Module, but it is {describe(model)}.",
+                          cause="none" if model is None else "not_module")
+
+
+def assert_param_count(model, expected: int, *, name: str = "model",
+                       trainable_only: bool = False) -> None:
+    """``model`` has ``expected`` parameters (elements; only trainable ones if asked)."""
+    guard()
+    expected, name = validate.integer("expected", expected, minimum=0), _name(name)
+    _require_module(model, name)
+    rows = [(n, p) for n, p in _named_parameters(model)
+            if not trainable_only or _t_requires_grad(p)]
+    count = sum(_t_numel(p) for _, p in rows)
+    if count == expected:
+        return
+    table = "\n".join(f"  {n}: shape {_shape_text(_t_shape(p))}, {_t_numel(p)}"
+                      for n, p in rows[:12])
+    more = f"\n  ... and {len(rows) - 12} more tensors" if len(rows) > 12 else ""
+    raise CheckFailed(f"{name} has {count} parameters, expected {expected} "
+                      f"(difference {count - expected:+d}).\n{table}{more}".rstrip(),
+                      cause="param_count")
+
+
+def assert_module_structure(model, layers, *, name: str = "model") -> None:
+    """The leaf modules of ``model``, in order, are instances of ``layers``' types."""
+    guard()
+    validate.instance("layers", layers, (tuple, list), "a list of nn.Module classes")
+    for layer in layers:
+        if not (isinstance(layer, type) and issubclass(layer, _Module)):
+            raise TypeError(f"layers must hold nn.Module classes, got {layer!r}")
+    name = _name(name)
+    _require_module(model, name)
+    leaves = [m for _, m in _named_modules(model) if next(iter(_children(m)), None) is None]
+    if len(leaves) == len(layers) and all(isinstance(m, t) for m, t in zip(leaves, layers)):
+        return
+    got = ", ".join(type(m).__name__ for m in leaves) or "no layers"
+    raise CheckFailed(f"{name} has layers {got}; expected "
+                      f"{', '.join(t.__name__ for t in layers)}.", cause="structure")
+
+
+lock_module(sys.modules[__name__])

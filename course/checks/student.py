@@ -1,0 +1,120 @@
+"""What students and test cells call: ``check``, ``hint`` and ``verify``.
+
+``check`` never raises on a wrong answer: it prints what was expected, what
+was found, the likely cause and a hint, and returns False. ``verify`` (for
+locked test cells) raises :class:`CheckFailed` with the same explanation.
+Both run only the *visible* checks and say so: hidden tests with other inputs
+run when the work is graded.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from course.checks import assertions, registry
+from course.checks.assertions import CheckFailed, StudentCodeError
+
+PASSED = "Visible checks passed. Hidden tests with other inputs run when your work is graded."
+ALSO_HIDDEN = "Hidden tests with other inputs also run when your work is graded."
+
+_hints_seen: dict[str, int] = {}
+
+
+def _run(exercise: registry.Exercise, obj) -> CheckFailed | None:
+    """The failure of the visible checks of ``exercise`` on ``obj``, or None."""
+    try:
+        assertions.guard()
+        if not exercise.intact():
+            raise CheckFailed(f"the check of {exercise.id} was modified in this session.",
+                              cause="tampered")
+        with assertions.seeded():
+            exercise.fn(obj)
+    except CheckFailed as failure:
+        return failure
+    except AssertionError as failure:       # a plain assert in a check function
+        return CheckFailed(str(failure) or "a visible check failed.")
+    except Exception as error:              # student code called without checks.call
+        return StudentCodeError(error)
+    return None
+
+
+def _header(exercise: registry.Exercise) -> str:
+    return f"{exercise.id} ({exercise.title})"
+
+
+def _first_hint(exercise: registry.Exercise) -> str | None:
+    return exercise.hints[0] if exercise.hints else None
+
+
+def _explanation(exercise: registry.Exercise, failure: CheckFailed) -> str | None:
+    return assertions.explain(failure.cause, exercise.likely_causes)
+
+
+def _report(exercise: registry.Exercise, failure: CheckFailed) -> str:
+    lines = [f"\N{CROSS MARK} {_header(exercise)}: a visible check failed.", failure.message]
+    why = _explanation(exercise, failure)
+    if why:
+        lines.append(f"Likely cause: {why}")
+    if exercise.hints:
+        lines.append(f"Hint 1/{len(exercise.hints)}: {exercise.hints[0]}")
+        if len(exercise.hints) > 1:
+            lines.append(f'  More hints: course.hint("{exercise.id}")')
+    lines.append(ALSO_HIDDEN)
+    return "\n".join(lines)
+
+
+def _print(text: str) -> None:
+    print(text, file=sys.stdout, flush=True)
+
+
+def check(exercise_id: str, obj) -> bool:
+    """Run the visible checks of ``exercise_id`` on ``obj``; print feedback; True if passed."""
+    exercise = registry.get(exercise_id)
+    failure = _run(exercise, obj)
+    if failure is None:
+        _print(f"\N{WHITE HEAVY CHECK MARK} {_header(exercise)}\n{PASSED}")
+        return True
+    _print(_report(exercise, failure))
+    if exercise.hints and _hints_seen.get(exercise.id, 0) == 0:
+        _hints_seen[exercise.id] = 1        # check showed the first hint
+    return False
+
+
+def verify(exercise_id: str, obj) -> None:
+    """Run the visible checks in a test cell: raise :class:`CheckFailed` on failure."""
+    exercise = registry.get(exercise_id)
+    failure = _run(exercise, obj)
+    if failure is None:
+        return
+    error = CheckFailed(f"{_header(exercise)}: {failure.message}",
+                        cause=_explanation(exercise, failure), hint=_first_hint(exercise))
+    if isinstance(failure, StudentCodeError):
+        raise error from failure.error
+    raise error from None
+
+
+def hint(exercise_id: str) -> None:
+    """Print the next hint of ``exercise_id``; after the last one, start over."""
+    exercise = registry.get(exercise_id)
+    if not exercise.hints:
+        _print(f"No hints are available for {_header(exercise)}.")
+        return
+    count = len(exercise.hints)
+    index = _hints_seen.get(exercise.id, 0) % count
+    _hints_seen[exercise.id] = index + 1
+    lines = [f"\N{ELECTRIC LIGHT BULB} Hint {index + 1}/{count} for {_header(exercise)}: "
+             f"{exercise.hints[index]}"]
+    if index == count - 1:
+        lines.append("That was the last hint; asking again starts over from the first.")
+    _print("\n".join(lines))
+
+
+def reset_hints(exercise_id: str | None = None) -> None:
+    """Forget which hints were shown (for one exercise, or all)."""
+    if exercise_id is None:
+        _hints_seen.clear()
+    else:
+        _hints_seen.pop(exercise_id, None)
+
+
+assertions.lock_module(sys.modules[__name__])
