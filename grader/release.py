@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
-from grader import nbgrader_api
+from grader import config, nbgrader_api
 
 
 def generate(assignment: str, course_dir: Path | str | None = None) -> Path:
@@ -16,4 +18,29 @@ def generate(assignment: str, course_dir: Path | str | None = None) -> Path:
 
 def source_assignments(course_dir: Path | str | None = None) -> list[str]:
     """The assignments in the source directory, in course order."""
-    return sorted(nbgrader_api.api(course_dir).get_source_assignments())
+    root = Path(course_dir or config.PROJECT_ROOT)
+    return sorted(p.name for p in (root / "solutions").iterdir()
+                  if (p / f"{p.name}.ipynb").is_file())
+
+
+def release(assignment: str, course_dir: Path | str | None = None) -> Path:
+    """Regenerate ``notebooks/<assignment>`` of the course from its solutions.
+
+    Generation happens in a scratch course, so the course's gradebook is not
+    touched, and the new folder replaces the old one only once it is complete.
+    """
+    root = Path(course_dir or config.PROJECT_ROOT).resolve()
+    source = root / "solutions" / assignment
+    if not (source / f"{assignment}.ipynb").is_file():
+        known = ", ".join(source_assignments(root)) or "none"
+        raise ValueError(f"no assignment {assignment!r} in {root / 'solutions'}; known: {known}")
+    target = root / "notebooks" / assignment
+    with tempfile.TemporaryDirectory(dir=root / "notebooks", prefix=".release-") as scratch:
+        scratch = Path(scratch)
+        shutil.copytree(source, scratch / "solutions" / assignment)
+        built = generate(assignment, scratch)
+        old = scratch / "previous"
+        if target.exists():
+            target.rename(old)
+        built.rename(target)
+    return target

@@ -1,5 +1,6 @@
 """Shared test setup: tools from this interpreter's environment come first on PATH
-(nbgrader runs `alembic`, Jupyter starts kernels by name), plots render headless."""
+(nbgrader runs `alembic`, Jupyter starts kernels by name), plots render headless,
+notebooks run in fast mode (kernels inherit this environment)."""
 
 import os
 import sys
@@ -7,4 +8,8 @@ import sys
 import matplotlib
 
 matplotlib.use("Agg")
+os.environ.setdefault("COURSE_FAST", "1")
 os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+
+# Notebooks under tests/ are grading fixtures, not notebooks to execute with nbval.
+collect_ignore_glob = ["fixtures/*", "**/fixtures/*"]

@@ -1,0 +1,142 @@
+"""The tests every assignment gets (issue 3, "Tests"), built per assignment.
+
+Each ``test_NN_topic.py`` module calls :func:`assignment_tests`, so pytest-xdist with
+``--dist loadfile`` spreads assignments over workers. Per assignment:
+
+- notebooks/ equals what nbgrader generates from solutions/;
+- no hidden-test text appears in notebooks/;
+- autograding the solutions gives full marks, the untouched release 0 without errors;
+- each typical mistake (``mistakes/NN_topic.py``) loses exactly its exercise's points.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader import autograde, release
+
+ROOT = Path(__file__).resolve().parents[2]
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A wrong answer a student typically writes for one solution cell."""
+    cell: str                 # grade_id of the solution cell it replaces
+    tests: tuple[str, ...]    # grade_ids of the test cells that must give 0
+    why: str                  # the mistake, in words
+    source: str               # the student's code
+
+
+def assignment_names() -> list[str]:
+    return sorted(p.name for p in (ROOT / "solutions").iterdir()
+                  if (p / f"{p.name}.ipynb").is_file())
+
+
+def _nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def _auto_graded(nb) -> dict[str, float]:
+    """grade_id -> points of the autograded test cells."""
+    return {_nbgrader(c)["grade_id"]: float(_nbgrader(c)["points"]) for c in nb.cells
+            if _nbgrader(c).get("grade") and c.cell_type == "code"}
+
+
+def hidden_lines(nb) -> list[str]:
+    """Every non-trivial line inside a hidden-test block."""
+    lines, inside = [], False
+    for cell in nb.cells:
+        for line in cell.source.splitlines():
+            if line.strip() == HIDDEN_BEGIN or line.strip() == HIDDEN_END:
+                inside = line.strip() == HIDDEN_BEGIN
+            elif inside and len(line.strip()) > 12:
+                lines.append(line.strip())
+    return lines
+
+
+def _with_cell(nb, grade_id: str, source: str):
+    """A copy of ``nb`` whose cell ``grade_id`` has ``source``."""
+    nb = copy.deepcopy(nb)
+    cells = [c for c in nb.cells if _nbgrader(c).get("grade_id") == grade_id]
+    assert len(cells) == 1, f"no single cell with grade_id {grade_id!r}"
+    cells[0].source = source
+    return nb
+
+
+class Course:
+    """A throwaway nbgrader course holding one assignment's source and release."""
+
+    def __init__(self, root: Path, assignment: str):
+        self.root, self.assignment = root, assignment
+        shutil.copytree(ROOT / "solutions" / assignment, root / "solutions" / assignment)
+        self.release_dir = release.generate(assignment, root)
+        self.solution = self._read(root / "solutions")
+        self.release = self._read(root / "notebooks")
+
+    def _read(self, folder: Path):
+        return nbformat.read(folder / self.assignment / f"{self.assignment}.ipynb", 4)
+
+    def grade(self, student: str, nb) -> dict[str, float]:
+        """Submit ``nb`` as ``student``, autograde it, return autograded cell scores."""
+        folder = self.root / "submitted" / student / self.assignment
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{self.assignment}.ipynb")
+        scores = autograde.autograde(self.assignment, student, self.root)
+        return {k: scores[k].score for k in _auto_graded(self.solution)}
+
+
+def _mistakes(assignment: str) -> list[Mistake]:
+    module = importlib.import_module(f"tests.notebooks.mistakes.m{assignment}")
+    return module.MISTAKES
+
+
+def assignment_tests(assignment: str) -> dict:
+    """The test functions (and their fixture) for one assignment."""
+
+    @pytest.fixture(scope="module")
+    def course(tmp_path_factory):
+        return Course(tmp_path_factory.mktemp(assignment), assignment)
+
+    def test_release_is_generated_from_solutions(course):
+        committed = json.loads((ROOT / "notebooks" / assignment / f"{assignment}.ipynb").read_text())
+        generated = json.loads((course.release_dir / f"{assignment}.ipynb").read_text())
+        assert committed == generated, "notebooks/ is stale: run `python -m grader release`"
+
+    def test_release_leaks_no_hidden_test(course):
+        secret = hidden_lines(course.solution)
+        assert secret, "every assignment has hidden tests"
+        released = "\n".join(p.read_text() for p in (ROOT / "notebooks" / assignment).rglob("*"))
+        assert HIDDEN_BEGIN not in released
+        assert [line for line in secret if line in released] == []
+
+    def test_solutions_get_full_marks(course):
+        expected = _auto_graded(course.solution)
+        assert len(expected) >= 4, "at least 4 autograded exercises"
+        assert course.grade("solution", course.solution) == expected
+
+    def test_untouched_release_gets_zero(course):
+        scores = course.grade("untouched", course.release)
+        assert scores == {k: 0.0 for k in scores}
+
+    def test_every_exercise_has_a_typical_mistake(course):
+        covered = {t for m in _mistakes(assignment) for t in m.tests}
+        assert set(_auto_graded(course.solution)) <= covered
+
+    @pytest.mark.parametrize("mistake", _mistakes(assignment), ids=lambda m: m.cell)
+    def test_typical_mistake_loses_exactly_its_points(course, mistake):
+        full = _auto_graded(course.solution)
+        wrong = _with_cell(course.solution, mistake.cell, mistake.source)
+        expected = {k: (0.0 if k in mistake.tests else v) for k, v in full.items()}
+        assert course.grade(f"mistake-{mistake.cell}", wrong) == expected, mistake.why
+
+    return {name: obj for name, obj in locals().items()
+            if name == "course" or name.startswith("test_")}
