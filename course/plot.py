@@ -109,9 +109,21 @@ _AXIS_LABELS = {"E1": "$E_1$ [GeV]", "E2": "$E_2$ [GeV]",
                 "phi_azimuth2": r"azimuth $\phi_2$ [rad]"}
 
 
+# Not restored on leaving style(): Jupyter's inline backend switches interactive mode
+# on at the first drawing, and undoing that stops later figures from being shown.
+_LEFT_ALONE = ("backend", "interactive")
+
+
+@contextlib.contextmanager
 def style():
-    """Context manager drawing in the course style; rcParams are restored on exit."""
-    return matplotlib.rc_context(STYLE)
+    """Context manager drawing in the course style; rcParams are restored on exit
+    (except the backend and interactive mode, which belong to the front end)."""
+    saved = {k: v for k, v in matplotlib.rcParams.items() if k not in _LEFT_ALONE}
+    try:
+        matplotlib.rcParams.update(STYLE)
+        yield
+    finally:
+        dict.update(matplotlib.rcParams, saved)   # as rc_context: no re-validation
 
 
 def apply_style() -> None:

@@ -131,12 +131,15 @@ def assignment_tests(assignment: str) -> dict:
         covered = {t for m in _mistakes(assignment) for t in m.tests}
         assert set(_auto_graded(course.solution)) <= covered
 
-    @pytest.mark.parametrize("mistake", _mistakes(assignment), ids=lambda m: m.cell)
-    def test_typical_mistake_loses_exactly_its_points(course, mistake):
-        full = _auto_graded(course.solution)
+    mistakes = _mistakes(assignment)
+
+    @pytest.mark.parametrize("index", range(len(mistakes)),
+                             ids=[f"{i}-{m.cell}" for i, m in enumerate(mistakes)])
+    def test_typical_mistake_loses_exactly_its_points(course, index):
+        mistake, full = mistakes[index], _auto_graded(course.solution)
         wrong = _with_cell(course.solution, mistake.cell, mistake.source)
         expected = {k: (0.0 if k in mistake.tests else v) for k, v in full.items()}
-        assert course.grade(f"mistake-{mistake.cell}", wrong) == expected, mistake.why
+        assert course.grade(f"mistake-{index}", wrong) == expected, mistake.why
 
     return {name: obj for name, obj in locals().items()
             if name == "course" or name.startswith("test_")}
