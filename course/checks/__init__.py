@@ -25,7 +25,7 @@ from course.checks import assertions
 from course.checks.assertions import (
     CAUSES, CheckFailed, StudentCodeError, assert_close, assert_device, assert_dtype,
     assert_grad_close, assert_loss_decreases, assert_module_structure,
-    assert_optimizer_step_matches, assert_param_count, assert_shape, assert_tensor, call,
+    assert_optimizer_step_matches, assert_param_count, assert_raises, assert_shape, assert_tensor, call,
     describe, seeded, tampered)
 from course.checks.registry import (
     Exercise, UnknownExercise, exercise, get, known_ids, unregister)
@@ -35,7 +35,7 @@ __all__ = [
     "CAUSES", "CheckFailed", "Exercise", "StudentCodeError", "UnknownExercise",
     "assert_close", "assert_device", "assert_dtype", "assert_grad_close",
     "assert_loss_decreases", "assert_module_structure", "assert_optimizer_step_matches",
-    "assert_param_count", "assert_shape", "assert_tensor", "call", "check", "describe",
+    "assert_param_count", "assert_raises", "assert_shape", "assert_tensor", "call", "check", "describe",
     "exercise", "get", "hint", "known_ids", "seeded", "tampered", "unregister", "verify",
 ]
 

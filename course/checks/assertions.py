@@ -248,12 +248,17 @@ class StudentCodeError(CheckFailed):
         self.error = error
 
 
+def _error_name(error: BaseException) -> str:
+    """The exception's public name (torch raises e.g. ``_LinAlgError`` = LinAlgError)."""
+    return type(error).__name__.lstrip("_") or type(error).__name__
+
+
 def _error_text(error: BaseException) -> str:
     try:
         text = str(error)
     except Exception:                       # a student exception with a broken __str__
         text = ""
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+    return f"{_error_name(error)}: {text}" if text else _error_name(error)
 
 
 def _student_frame(error: BaseException) -> str | None:
@@ -835,6 +840,26 @@ def call(fn, *args, name: str | None = None, **kwargs):
     except Exception as error:
         shown = [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
         raise StudentCodeError(error, f"{label}({', '.join(shown)})") from error
+
+
+def assert_raises(expected, fn, *args, name: str | None = None, cause: str | None = None,
+                  **kwargs) -> None:
+    """``fn(*args, **kwargs)`` raises ``expected`` (an exception class or a tuple of them),
+    e.g. a student function that must reject bad input with a ValueError."""
+    guard()
+    shown = [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
+    label = f"{name or _function_name(fn)}({', '.join(shown)})"
+    wanted = expected.__name__ if isinstance(expected, type) else \
+        " or ".join(e.__name__ for e in expected)
+    try:
+        fn(*args, **kwargs)
+    except expected:
+        return
+    except Exception as error:
+        raise CheckFailed(f"{label} raised {_error_text(error)}; expected a "
+                          f"{wanted}.", cause=cause) from None
+    raise CheckFailed(f"{label} returned normally; expected it to raise a {wanted}.",
+                      cause=cause)
 
 
 @contextlib.contextmanager

@@ -598,3 +598,27 @@ def test_float_formatting_helpers():
     assert assertions._unravel(7, (2, 5)) == (1, 2)
     assert assertions._nice(3.0) and assertions._nice(1 / 7) and not assertions._nice(1.391)
     assert not math.isnan(assertions._scalar(np.float64(2.5), "x") - 2.5)
+
+
+# --- assert_raises -------------------------------------------------------------------
+
+def _strict_sqrt(x):
+    if x < 0:
+        raise ValueError("x must be >= 0")
+    return x ** 0.5
+
+
+def test_assert_raises_passes_when_the_expected_error_is_raised():
+    checks.assert_raises(ValueError, _strict_sqrt, -1)
+    checks.assert_raises((TypeError, ValueError), _strict_sqrt, -1)
+
+
+def test_assert_raises_fails_when_nothing_is_raised():
+    with pytest.raises(checks.CheckFailed, match=r"_strict_sqrt\(.*\) returned normally; "
+                                                  r"expected it to raise a ValueError"):
+        checks.assert_raises(ValueError, _strict_sqrt, 4)
+
+
+def test_assert_raises_fails_on_the_wrong_kind_of_error():
+    with pytest.raises(checks.CheckFailed, match="raised TypeError: .*expected a ValueError"):
+        checks.assert_raises(ValueError, _strict_sqrt, "four")

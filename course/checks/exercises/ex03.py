@@ -1,0 +1,274 @@
+"""Visible checks of notebook 03 (neurons, activations, layers, softmax, approximation).
+
+Each check uses small fixed inputs and compares with torch or with
+:mod:`course.reference.activations`; the notebook's hidden tests use other
+shapes, dtypes, activations and extreme values (|x| = 1000), and check
+gradients where the visible checks look at values only.
+"""
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+from course import checks
+from course.reference import activations as ref
+
+
+def _matches(got, expected, **tolerances) -> bool:
+    """True when ``got`` is close to ``expected`` (used to name a known wrong answer)."""
+    try:
+        checks.assert_close(got, expected, **tolerances)
+    except checks.CheckFailed:
+        return False
+    return True
+
+
+def _close_or_explain(got, expected, name, wrong_answers=(), **tolerances) -> None:
+    """assert_close, but first name a known wrong answer: ``(value, cause)`` pairs."""
+    checks.assert_tensor(got, name=name)
+    try:
+        checks.assert_close(got, expected, name=name, **tolerances)
+    except checks.CheckFailed as failure:
+        for wrong, cause in wrong_answers:
+            if _matches(got, wrong, **tolerances):
+                raise checks.CheckFailed(failure.message, cause=cause) from None
+        raise
+
+
+# --- 03.neuron ----------------------------------------------------------------------
+
+@checks.exercise(
+    "03.neuron", title="One neuron on a batch",
+    hints=["Each row of X is one sample. The weighted sum of one sample is a dot product "
+           "with w; for all rows at once that is a single matrix-vector product.",
+           "X @ w has shape (N,) already, one number per sample. Add b (it broadcasts), "
+           "then apply the activation you were given.",
+           "Avoid .squeeze() to fix shapes: it also removes the batch dim when N = 1."],
+    likely_causes={"bias": "The result equals the neuron without its bias: add b before "
+                           "the activation.",
+                   "activation": "The result equals the pre-activation X @ w + b: apply "
+                                 "the activation function passed as an argument."})
+def _neuron(neuron):
+    X = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5], [-2.0, 1.0, 1.0],
+                      [0.0, 0.3, -1.2]])                                     # (N=4, D=3)
+    w = torch.tensor([0.8, -0.4, 0.3])                                       # (D,)
+    got = checks.call(neuron, X, w, 0.5, torch.sigmoid)
+    checks.assert_shape(got, (4,), name="neuron(X of shape (4, 3), w, 0.5, torch.sigmoid)")
+    z = X.double() @ w.double()
+    _close_or_explain(got, torch.sigmoid(z + 0.5).float(),
+                      "neuron(X, w, b=0.5, torch.sigmoid)",
+                      [(torch.sigmoid(z).float(), "bias"), ((z + 0.5).float(), "activation")])
+
+
+# --- 03.sigmoid and 03.sigmoid_prime -------------------------------------------------
+
+_SIGMOID_HINTS = [
+    "1 / (1 + exp(-x)) needs exp(1000) for x = -1000, which overflows to inf. Rewrite "
+    "the formula so that exp only ever sees numbers <= 0.",
+    "For x >= 0 use 1 / (1 + exp(-x)); for x < 0 multiply numerator and denominator by "
+    "exp(x): exp(x) / (1 + exp(x)). Both only need exp(-|x|).",
+    "torch.where(cond, a, b) computes BOTH a and b everywhere (and autograd "
+    "differentiates both): make sure neither branch overflows anywhere, e.g. by building "
+    "both from e = exp(-|x|).",
+]
+
+
+@checks.exercise(
+    "03.sigmoid", title="A numerically stable sigmoid", hints=_SIGMOID_HINTS,
+    likely_causes={"nan": "exp(x) overflows to inf for large x, and inf / inf is nan: "
+                          "only ever exponentiate -|x|."})
+def _sigmoid(sigmoid):
+    x = torch.tensor([-1000.0, -30.0, -2.0, -0.5, 0.0, 0.5, 2.0, 30.0, 1000.0])
+    got = checks.call(sigmoid, x.clone())
+    checks.assert_shape(got, (9,), name="sigmoid(x of shape (9,))")
+    checks.assert_close(got, ref.sigmoid(x), name="sigmoid([-1000, ..., 0, ..., 1000])",
+                        atol=1e-7)
+    grid = torch.linspace(-6.0, 6.0, 12, dtype=torch.float64).reshape(3, 4)
+    got = checks.call(sigmoid, grid.clone())
+    checks.assert_close(got, ref.sigmoid(grid), name="sigmoid(float64 x of shape (3, 4))",
+                        exact_dtype=True, atol=1e-12)
+
+
+@checks.exercise(
+    "03.sigmoid_prime", title="The derivative of the sigmoid",
+    hints=["Differentiate 1 / (1 + exp(-x)) once with the chain rule and express the "
+           "result through sigma(x) itself.",
+           "sigma'(x) = sigma(x) (1 - sigma(x)); compute it from your stable sigmoid, so "
+           "it is stable too.",
+           "Its maximum is 1/4, at x = 0."],
+    likely_causes={"nan": "Compute the derivative from the stable sigmoid, not from "
+                          "exp(-x) / (1 + exp(-x))**2, which is inf / inf for x = -1000."})
+def _sigmoid_prime(sigmoid_prime):
+    x = torch.tensor([-1000.0, -30.0, -2.0, -0.5, 0.0, 0.5, 2.0, 30.0, 1000.0])
+    got = checks.call(sigmoid_prime, x.clone())
+    checks.assert_shape(got, (9,), name="sigmoid_prime(x of shape (9,))")
+    checks.assert_close(got, ref.sigmoid_grad(x), name="sigmoid_prime([-1000, ..., 1000])",
+                        atol=1e-7)
+
+
+# --- 03.elu and 03.elu_prime ----------------------------------------------------------
+
+_ELU_HINTS = [
+    "ELU is x for x > 0 and alpha (exp(x) - 1) for x <= 0; torch.where picks one of the "
+    "two element by element.",
+    "torch.where evaluates both branches on every element, and autograd differentiates "
+    "both: exp(1000) in the branch you don't pick still turns the gradient into nan. "
+    "Feed exp only non-positive numbers, e.g. x.clamp(max=0).",
+    "The derivative is 1 for x > 0 and alpha exp(x) for x <= 0; at x = 0 take the left "
+    "branch, alpha, as torch does. torch.expm1(x) computes exp(x) - 1 accurately for "
+    "small x.",
+]
+
+
+@checks.exercise(
+    "03.elu", title="ELU", hints=_ELU_HINTS,
+    likely_causes={"wrong_gradient": "Autograd through your elu disagrees with the ELU "
+                                     "derivative: check both branches and alpha."})
+def _elu(elu):
+    x = torch.tensor([-4.0, -1.5, -0.2, 0.0, 0.3, 2.0, 5.0])
+    for alpha in (1.0, 0.5):
+        got = checks.call(elu, x.clone(), alpha)
+        checks.assert_shape(got, (7,), name=f"elu(x of shape (7,), alpha={alpha})")
+        checks.assert_close(got, F.elu(x, alpha), name=f"elu(x, alpha={alpha})")
+    smooth = torch.tensor([-3.0, -1.0, -0.1, 0.4, 2.5])       # no x = 0: any convention
+    checks.assert_grad_close(lambda t: elu(t, 0.5).sum(), [smooth],
+                             [ref.elu_grad(smooth, 0.5)], name="elu(x, alpha=0.5).sum()")
+
+
+@checks.exercise(
+    "03.elu_prime", title="The derivative of ELU", hints=_ELU_HINTS,
+    likely_causes={"convention": "At x = 0 the derivative must be alpha (the left branch, "
+                                 "as in torch's autograd), not 1."})
+def _elu_prime(elu_prime):
+    x = torch.tensor([-4.0, -1.5, -0.2, 0.0, 0.3, 2.0, 5.0])
+    for alpha in (1.0, 0.5):
+        got = checks.call(elu_prime, x.clone(), alpha)
+        checks.assert_shape(got, (7,), name=f"elu_prime(x of shape (7,), alpha={alpha})")
+        right_at_zero = torch.where(x >= 0, torch.ones_like(x), alpha * torch.exp(x))
+        _close_or_explain(got, ref.elu_grad(x, alpha),
+                          f"elu_prime([-4, -1.5, -0.2, 0, 0.3, 2, 5], alpha={alpha})",
+                          [(right_at_zero, "convention")])
+
+
+# --- 03.mlp_forward ---------------------------------------------------------------------
+
+def _layers(sizes, generator):
+    """[(W, b), ...] in nn.Linear's convention: W (n_out, n_in), b (n_out,)."""
+    return [(torch.randn(n_out, n_in, generator=generator) / math.sqrt(n_in),
+             torch.randn(n_out, generator=generator) * 0.1)
+            for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+
+
+@checks.exercise(
+    "03.mlp_forward", title="An MLP forward pass by hand",
+    hints=["A layer maps h of shape (N, n_in) to h @ W.T + b of shape (N, n_out): W is "
+           "stored as (n_out, n_in), like nn.Linear.weight.",
+           "Loop over the (W, b) pairs; apply the activation after every layer except the "
+           "last (the network returns raw outputs, no activation at the end).",
+           "torch.mm only accepts 2-D matrices; @ (torch.matmul) also handles leading "
+           "batch dims like (B, T, n_in), as nn.Linear does."],
+    likely_causes={"last_activation": "The activation was also applied after the last "
+                                      "layer: the output layer stays linear.",
+                   "no_activation": "No activation was applied between the layers: the "
+                                    "whole network collapsed into one linear map."})
+def _mlp_forward(mlp_forward):
+    generator = torch.Generator().manual_seed(3)
+    layers = _layers([4, 6, 3, 2], generator)
+    X = torch.randn(5, 4, generator=generator)                              # (N, 4)
+    got = checks.call(mlp_forward, X.clone(), [(W.clone(), b.clone()) for W, b in layers],
+                      torch.relu)
+    checks.assert_shape(got, (5, 2), name="mlp_forward(X of shape (5, 4), 3 layers 4-6-3-2)")
+    h, hidden = X, []
+    for i, (W, b) in enumerate(layers):
+        h = F.linear(h, W, b)
+        hidden.append(h)
+        if i < len(layers) - 1:
+            h = torch.relu(h)
+    linear_only = X
+    for W, b in layers:
+        linear_only = F.linear(linear_only, W, b)
+    _close_or_explain(got, h, "mlp_forward(X, layers, torch.relu)",
+                      [(torch.relu(h), "last_activation"), (linear_only, "no_activation")],
+                      rtol=1e-4, atol=1e-5)
+
+
+# --- 03.softmax --------------------------------------------------------------------------
+
+@checks.exercise(
+    "03.softmax", title="A stable softmax along a dim",
+    hints=["softmax(z) = exp(z) / sum(exp(z)) along dim. exp(1000) is inf, so shift "
+           "first: softmax(z - c) = softmax(z) for any constant c along that dim.",
+           "Take c as the maximum along dim, z.amax(dim=dim, keepdim=True): then every "
+           "exponent is <= 0 and the largest is exactly 0.",
+           "keepdim=True keeps the reduced dim with size 1, so the max and the sum "
+           "broadcast back against z for any dim."],
+    likely_causes={"wrong_dim": "The values are a softmax, but along another dim: "
+                                "reduce (max and sum) along `dim`."})
+def _softmax(softmax):
+    big = torch.tensor([[1000.0, 1001.0, 1002.0], [999.0, 1000.0, 998.0]])   # (2, 3)
+    got = checks.call(softmax, big.clone(), -1)
+    checks.assert_shape(got, (2, 3), name="softmax(z of shape (2, 3), dim=-1)")
+    checks.assert_close(got, torch.softmax(big, dim=-1),
+                        name="softmax([[1000, 1001, 1002], [999, 1000, 998]], dim=-1)")
+    z = torch.tensor([[0.5, -1.0, 2.0, 0.0], [1.5, 0.2, -0.3, 0.8], [-1.0, 0.0, 1.0, 3.0]])
+    for dim in (1, 0):
+        got = checks.call(softmax, z.clone(), dim)
+        checks.assert_shape(got, (3, 4), name=f"softmax(z of shape (3, 4), dim={dim})")
+        _close_or_explain(got, torch.softmax(z, dim=dim), f"softmax(z, dim={dim})",
+                          [(torch.softmax(z, dim=1 - dim), "wrong_dim")])
+    got = checks.call(softmax, z.clone())
+    checks.assert_close(got, torch.softmax(z, dim=-1), name="softmax(z) (default dim=-1)")
+
+
+# --- 03.fit_one_hidden ---------------------------------------------------------------------
+
+def _one_hidden_forward(x, params):
+    """tanh(x W1^T + b1) W2^T + b2 for x (N, 1): the network of exercise 03.fit_one_hidden."""
+    W1, b1, W2, b2 = params
+    return torch.tanh(x @ W1.T + b1) @ W2.T + b2                           # (N, 1)
+
+
+def _held_out_mse(fit, target, low, high, hidden, steps, lr, seed, name):
+    """Fit ``target`` on 64 points of [low, high], return the MSE on 199 points between."""
+    x = torch.linspace(low, high, 64).unsqueeze(1)                          # (64, 1)
+    with checks.seeded(seed):
+        params = checks.call(fit, x, target(x), hidden, steps, lr)
+    if type(params) not in (tuple, list) or len(params) != 4:
+        raise checks.CheckFailed(f"{name} should return a tuple (W1, b1, W2, b2), but it "
+                                 f"returned {checks.describe(params)}.")
+    for label, p, shape in zip(("W1", "b1", "W2", "b2"), params,
+                               ((hidden, 1), (hidden,), (1, hidden), (1,))):
+        checks.assert_shape(p, shape, name=f"{label} returned by {name}")
+    test_x = torch.linspace(low, high, 201)[1:-1].unsqueeze(1)              # (199, 1)
+    with torch.no_grad():
+        pred = _one_hidden_forward(test_x, [p.detach().float().cpu() for p in params])
+        return float(((pred - target(test_x)) ** 2).mean())
+
+
+def _require_mse_below(mse, threshold, name) -> None:
+    if not mse < threshold:                 # also catches nan
+        raise checks.CheckFailed(f"{name}: the mean squared error on held-out points is "
+                                 f"{mse:.4g}, expected below {threshold:g}.",
+                                 cause="not_fitted")
+
+
+@checks.exercise(
+    "03.fit_one_hidden", title="A one-hidden-layer tanh network fits a curve",
+    hints=["Create W1 (hidden, 1), b1 (hidden,), W2 (1, hidden), b2 (1,) as tensors with "
+           "requires_grad=True, initialised as the exercise says, and give all four to "
+           "torch.optim.Adam(..., lr=lr).",
+           "Each step: optimizer.zero_grad(), forward pass, loss = mean squared error, "
+           "loss.backward(), optimizer.step(). Without zero_grad the gradients of all "
+           "earlier steps add up.",
+           "If all weights start at zero, every hidden unit computes the same thing and "
+           "gets the same gradient forever: the network behaves like one unit. Start "
+           "from random weights."],
+    likely_causes={"not_fitted": "The network did not fit the curve: random (not zero) "
+                                 "initial weights, a bias in the hidden layer, "
+                                 "zero_grad() every step, and all four tensors given to "
+                                 "the optimizer?"})
+def _fit_one_hidden(fit_one_hidden):
+    mse = _held_out_mse(fit_one_hidden, torch.sin, -math.pi, math.pi, hidden=32, steps=300,
+                       lr=0.02, seed=0, name="fit_one_hidden(x, sin(x), 32, 300, 0.02)")
+    _require_mse_below(mse, 0.01, "fit_one_hidden(x, sin(x), hidden=32, steps=300, lr=0.02)")

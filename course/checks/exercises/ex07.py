@@ -1,0 +1,365 @@
+"""Visible checks of notebook 07 (optimisers: gradient descent, momentum, Adam,
+parameter groups, learning-rate schedules, early stopping).
+
+Every check uses small fixed inputs; the notebook's hidden tests use others.
+Optimisers are compared step by step with ``torch.optim`` through
+:func:`course.checks.assert_optimizer_step_matches`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+
+import torch
+from torch import nn
+
+from course import checks
+from course.checks import CheckFailed
+
+
+# --- shared inputs --------------------------------------------------------------------
+
+def _two_params():
+    """A (3, 2) weight and a (2,) bias, fixed values."""
+    g = torch.Generator().manual_seed(7)
+    return [torch.randn(3, 2, generator=g), torch.randn(2, generator=g)]
+
+
+def _coupled_loss(params):
+    """A smooth, non-quadratic loss that couples the two parameters."""
+    w, b = params
+    return (w ** 2).sum() + (w.sum(0) * b).sum() + 0.5 * (b ** 4).sum()
+
+
+def _require_optimizer_class(cls, name: str) -> None:
+    if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)):
+        raise CheckFailed(f"{name} should be a class that subclasses torch.optim.Optimizer, "
+                          f"but it is {checks.describe(cls)}.",
+                          cause=f"Define it as `class {name}(torch.optim.Optimizer):` and pass "
+                                f"the class itself (not an instance) to the check.")
+
+
+# --- 07.gd_step -----------------------------------------------------------------------
+
+@checks.exercise(
+    "07.gd_step", title="One gradient-descent step",
+    hints=["For every tensor p in the list: p <- p - lr * p.grad. Change p itself (in place), "
+           "do not build a new tensor: `p = p - ...` only rebinds the loop variable.",
+           "An in-place update of a leaf that requires grad must not be recorded by autograd: "
+           "put the loop inside `with torch.no_grad():`.",
+           "Skip tensors whose .grad is None (they took no part in the loss)."],
+    likely_causes={
+        "params_unchanged": "The tensors did not change: `p = p - lr * p.grad` creates a new "
+                            "tensor and rebinds the name p; update in place with p -= ... "
+                            "(or p.sub_(...)) inside torch.no_grad().",
+        "leaf_inplace": "autograd refuses in-place changes of a leaf that requires grad: wrap "
+                        "the update in `with torch.no_grad():`.",
+    })
+def _gd_step(gd_step):
+    w = torch.tensor([[1.0, -2.0], [0.5, 3.0]], requires_grad=True)
+    b = torch.tensor([0.25, -1.0], requires_grad=True)
+    ((w ** 2).sum() + 3 * b.sum()).backward()          # w.grad = 2 w, b.grad = 3
+    w_before, b_before = w.detach().clone(), b.detach().clone()
+    try:
+        checks.call(gd_step, [w, b], 0.1)
+    except checks.StudentCodeError as failure:
+        if "leaf Variable that requires grad" in str(failure.error):
+            raise CheckFailed(failure.message, cause="leaf_inplace") from None
+        raise
+    if torch.equal(w.detach(), w_before) and torch.equal(b.detach(), b_before):
+        raise CheckFailed("gd_step([w, b], 0.1) left w and b unchanged.", cause="params_unchanged")
+    checks.assert_close(w.detach(), torch.tensor([[0.8, -1.6], [0.4, 2.4]]),
+                        name="w after gd_step([w, b], lr=0.1) with w.grad = 2 w")
+    checks.assert_close(b.detach(), torch.tensor([-0.05, -1.3]),
+                        name="b after gd_step([w, b], lr=0.1) with b.grad = 3")
+    if w.grad_fn is not None or not w.requires_grad:
+        raise CheckFailed("after gd_step, w should still be a leaf tensor that requires grad "
+                          f"(requires_grad={w.requires_grad}, grad_fn={w.grad_fn}).",
+                          cause="leaf_inplace")
+
+
+# --- 07.train_minibatch -----------------------------------------------------------------
+
+class _CountingSGD(torch.optim.SGD):
+    """torch.optim.SGD that counts its steps."""
+
+    def __init__(self, params, lr):
+        super().__init__(params, lr=lr)
+        self.steps = 0
+
+    def step(self, closure=None):
+        self.steps += 1
+        return super().step(closure)
+
+
+def _regression_data():
+    g = torch.Generator().manual_seed(11)
+    X = torch.randn(10, 3, generator=g)                                 # (10, 3)
+    y = X @ torch.tensor([[1.0], [-2.0], [0.5]]) + 0.3                  # (10, 1)
+    return X, y
+
+
+def _linear_model():
+    model = nn.Linear(3, 1)
+    with torch.no_grad():
+        model.weight.copy_(torch.tensor([[0.2, 0.1, -0.3]]))
+        model.bias.fill_(0.0)
+    return model
+
+
+def _reference_epochs(X, y, batch_size, epochs, lr, seed):
+    """The loop the exercise asks for (plain SGD, MSE)."""
+    model, loss_fn = _linear_model(), nn.MSELoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    generator = torch.Generator().manual_seed(seed)
+    losses = []
+    for _ in range(epochs):
+        order = torch.randperm(len(X), generator=generator)
+        total = 0.0
+        for start in range(0, len(X), batch_size):
+            idx = order[start:start + batch_size]
+            loss = loss_fn(model(X[idx]), y[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(idx)
+        losses.append(total / len(X))
+    return losses
+
+
+def _epoch_losses(result, epochs: int, label: str) -> None:
+    if not isinstance(result, (list, tuple)):
+        raise CheckFailed(f"{label} should return a list with one loss per epoch, but it "
+                          f"returned {checks.describe(result)}.",
+                          cause="none" if result is None else "list")
+    if len(result) != epochs:
+        raise CheckFailed(f"{label} should return {epochs} losses (one per epoch), "
+                          f"got {len(result)}.")
+
+
+@checks.exercise(
+    "07.train_minibatch", title="Mini-batch gradient descent",
+    hints=["Per epoch: one permutation `torch.randperm(N, generator=generator)`, then walk "
+           "through it in slices of batch_size; the last slice may be shorter.",
+           "Per batch: forward, loss, optimizer.zero_grad(), loss.backward(), "
+           "optimizer.step(). Without zero_grad the gradients of all earlier batches add up.",
+           "The epoch's loss is the average over samples: add loss.item() * len(batch) for "
+           "every batch and divide by N at the end of the epoch."],
+    likely_causes={
+        "epoch_losses": "The losses differ from the expected ones: check zero_grad() before "
+                        "every backward(), the per-sample average (loss.item() * batch length, "
+                        "divided by N) and that every sample is used once per epoch.",
+    })
+def _train_minibatch(train_minibatch):
+    X, y = _regression_data()
+    # Full batch: the permutation does not change the result.
+    model = _linear_model()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    got = checks.call(train_minibatch, model, nn.MSELoss(), optimizer, X, y, 10, 3,
+                      generator=torch.Generator().manual_seed(0))
+    _epoch_losses(got, 3, "train_minibatch(..., batch_size=10, epochs=3)")
+    for epoch, (value, want) in enumerate(zip(got, _reference_epochs(X, y, 10, 3, 0.1, 0)), 1):
+        try:
+            checks.assert_close(value, want, rtol=1e-4, atol=1e-6,
+                                name=f"loss of epoch {epoch} (batch_size=10 = all samples)")
+        except CheckFailed as failure:
+            raise CheckFailed(failure.message, cause="epoch_losses") from None
+    # Batches of 4 out of 10 samples: 3 updates per epoch, the last one with 2 samples.
+    model = _linear_model()
+    optimizer = _CountingSGD(model.parameters(), lr=0.1)
+    got = checks.call(train_minibatch, model, nn.MSELoss(), optimizer, X, y, 4, 2,
+                      generator=torch.Generator().manual_seed(1))
+    _epoch_losses(got, 2, "train_minibatch(..., batch_size=4, epochs=2)")
+    if optimizer.steps != 6:
+        raise CheckFailed(f"with 10 samples, batch_size=4 and 2 epochs there should be "
+                          f"2 x 3 = 6 calls of optimizer.step() (batches of 4, 4 and 2), "
+                          f"got {optimizer.steps}.",
+                          cause="Every sample is used once per epoch; the last batch is "
+                                "smaller when N is not a multiple of batch_size.")
+    for epoch, (value, want) in enumerate(zip(got, _reference_epochs(X, y, 4, 2, 0.1, 1)), 1):
+        try:
+            checks.assert_close(value, want, rtol=1e-4, atol=1e-6,
+                                name=f"loss of epoch {epoch} (batch_size=4, shuffled with "
+                                     f"the generator)")
+        except CheckFailed as failure:
+            raise CheckFailed(failure.message, cause="epoch_losses") from None
+
+
+# --- 07.Momentum --------------------------------------------------------------------------
+
+@checks.exercise(
+    "07.Momentum", title="SGD with momentum, the lecture's way",
+    hints=["In step(): loop over self.param_groups, read lr and momentum from each group, "
+           "then loop over group['params'] and skip p whose p.grad is None.",
+           "Keep Delta of each parameter in self.state[p] (a dict per parameter). At the "
+           "first step there is none yet: Delta = lr * p.grad.",
+           "Then Delta = momentum * previous Delta + lr * p.grad, store it, and update "
+           "p in place (p -= Delta) under torch.no_grad()."],
+    likely_causes={
+        "optimizer_state": "The first step matched but a later one did not: the velocity "
+                           "Delta must be remembered per parameter (self.state[p]) and "
+                           "combined as momentum * Delta_previous + lr * grad.",
+        "optimizer_update": "The very first step differs: with no previous Delta, the step "
+                            "is plain gradient descent, W <- W - lr * grad.",
+    })
+def _momentum(Momentum):
+    _require_optimizer_class(Momentum, "Momentum")
+    checks.assert_optimizer_step_matches(
+        lambda params: Momentum(params, lr=0.05, momentum=0.9),
+        lambda params: torch.optim.SGD(params, lr=0.05, momentum=0.9),
+        _two_params, _coupled_loss, steps=5,
+        name="Momentum(params, lr=0.05, momentum=0.9) against torch.optim.SGD")
+
+
+# --- 07.Adam ------------------------------------------------------------------------------
+
+@checks.exercise(
+    "07.Adam", title="Adam with bias correction",
+    hints=["State per parameter in self.state[p]: a step count t and the running averages "
+           "m and v (zeros like p at the start). Increment t BEFORE using it, so t = 1 at "
+           "the first step.",
+           "m = beta1 m + (1 - beta1) g and v = beta2 v + (1 - beta2) g^2; then "
+           "m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t).",
+           "The update is p -= lr * m_hat / (sqrt(v_hat) + eps): the square root of v_hat "
+           "(the slide's sqrt(m_hat) is a typo), with eps outside the root."],
+    likely_causes={
+        "nan": "NaN in Adam has two usual sources. The square root of a negative number: "
+               "the denominator is sqrt(v_hat), v being an average of squares, while m (the "
+               "slide's sqrt(m_hat), a typo) can be negative. Or 0 / 0 in the bias "
+               "correction: with t = 0, 1 - beta**t is 0; increment t before using it.",
+        "inf": "inf usually is a division by zero in the bias correction: 1 - beta**t is 0 "
+               "for t = 0. Increment the step count before using it (t = 1 at the first step).",
+        "optimizer_update": "The very first step differs: check the bias correction "
+                            "(t = 1 at the first step), sqrt(v_hat) in the denominator, "
+                            "eps outside the square root and the sign of the update.",
+        "optimizer_state": "The first step matched but a later one did not: keep t, m and v "
+                           "per parameter in self.state[p], update m and v from their "
+                           "previous values and increment t at every step.",
+    })
+def _adam(Adam):
+    _require_optimizer_class(Adam, "Adam")
+    checks.assert_optimizer_step_matches(
+        lambda params: Adam(params, lr=0.05),
+        lambda params: torch.optim.Adam(params, lr=0.05),
+        _two_params, _coupled_loss, steps=5,
+        name="Adam(params, lr=0.05) against torch.optim.Adam")
+
+
+# --- 07.make_optimizer ----------------------------------------------------------------------
+
+def _ids(params) -> set:
+    return {id(p) for p in params}
+
+
+def _group_text(group: dict, names: dict) -> str:
+    listed = ", ".join(names.get(id(p), "?") for p in group.get("params", []))
+    return f"lr={group.get('lr')}, momentum={group.get('momentum')}, params: {listed}"
+
+
+def _check_layer_groups(optimizer, model, layer_name, layer_lr, lr, momentum, label) -> None:
+    """``optimizer`` is an SGD with the two groups the exercise asks for."""
+    if not isinstance(optimizer, torch.optim.SGD):
+        raise CheckFailed(f"{label} should return a torch.optim.SGD, but it returned "
+                          f"{checks.describe(optimizer)}.",
+                          cause="none" if optimizer is None else None)
+    names = {id(p): n for n, p in model.named_parameters()}
+    layer = _ids(getattr(model, layer_name).parameters())
+    rest = _ids(model.parameters()) - layer
+    groups = optimizer.param_groups
+    shown = "\n".join(f"  group {i}: {_group_text(g, names)}" for i, g in enumerate(groups))
+    if len(groups) != 2:
+        raise CheckFailed(f"{label}: expected 2 parameter groups, got {len(groups)}:\n{shown}",
+                          cause="Pass a list of two dicts: one for the layer's parameters "
+                                "(with its own 'lr'), one for all other parameters.")
+    by_content = {frozenset(_ids(g["params"])): g for g in groups}
+    for wanted, want_lr, what in ((layer, layer_lr, f"the parameters of {layer_name!r}"),
+                                  (rest, lr, "all other parameters")):
+        group = by_content.get(frozenset(wanted))
+        if group is None:
+            raise CheckFailed(f"{label}: no group holds exactly {what}:\n{shown}",
+                              cause="Split the parameters by module: "
+                                    "getattr(model, layer_name).parameters() for one group, "
+                                    "the remaining ones (compare with `is`, or by name) for "
+                                    "the other.")
+        checks.assert_close(float(group["lr"]), float(want_lr),
+                            name=f"{label}: lr of the group with {what}")
+        checks.assert_close(float(group["momentum"]), float(momentum),
+                            name=f"{label}: momentum of the group with {what}")
+
+
+@checks.exercise(
+    "07.make_optimizer", title="Parameter groups with their own learning rate",
+    hints=["torch.optim.SGD accepts a list of dicts instead of model.parameters(); each dict "
+           "has 'params' and may override options such as 'lr'.",
+           "getattr(model, layer_name) is the named child module; its .parameters() go into "
+           "one group, every other parameter of the model into the other.",
+           "A parameter may appear in only one group: model.parameters() includes the layer's "
+           "parameters, so filter them out (e.g. by name: named_parameters() names start with "
+           "layer_name + '.')."],
+)
+def _make_optimizer(make_optimizer):
+    with checks.seeded(0):
+        model = nn.Sequential(OrderedDict(body=nn.Linear(4, 8), act=nn.ReLU(),
+                                          head=nn.Linear(8, 2)))
+    optimizer = checks.call(make_optimizer, model, "head", 0.1, 0.01, momentum=0.8)
+    _check_layer_groups(optimizer, model, "head", 0.1, 0.01, 0.8,
+                       "make_optimizer(model, 'head', 0.1, 0.01, momentum=0.8)")
+
+
+# --- 07.lr_at -----------------------------------------------------------------------------
+
+def _cosine(step, base_lr, warmup, total, min_lr):
+    progress = (step - warmup) / (total - warmup)
+    return min_lr + (base_lr - min_lr) * (1 + math.cos(math.pi * progress)) / 2
+
+
+@checks.exercise(
+    "07.lr_at", title="Warm-up and cosine learning-rate schedule",
+    hints=["Three cases: step < warmup_steps, warmup_steps <= step < total_steps, "
+           "step >= total_steps.",
+           "Warm-up: step 0 is the first update and must already move, so use (step + 1) / "
+           "warmup_steps (not step / warmup_steps, which gives lr 0 at the first step).",
+           "Cosine part: progress = (step - warmup_steps) / (total_steps - warmup_steps) goes "
+           "from 0 to 1; lr = min_lr + (base_lr - min_lr) * (1 + cos(pi * progress)) / 2."],
+)
+def _lr_at(lr_at):
+    cases = [((0, 0.1, 4, 20), 0.025), ((1, 0.1, 4, 20), 0.05), ((3, 0.1, 4, 20), 0.1),
+             ((4, 0.1, 4, 20), 0.1), ((12, 0.1, 4, 20), _cosine(12, 0.1, 4, 20, 0.0)),
+             ((19, 0.1, 4, 20), _cosine(19, 0.1, 4, 20, 0.0)), ((20, 0.1, 4, 20), 0.0),
+             ((30, 0.1, 4, 20), 0.0)]
+    for args, want in cases:
+        checks.assert_close(checks.call(lr_at, *args), want,
+                            name=f"lr_at{args} (step, base_lr, warmup_steps, total_steps)")
+    checks.assert_close(checks.call(lr_at, 12, 0.1, 4, 20, min_lr=0.01),
+                        _cosine(12, 0.1, 4, 20, 0.01), name="lr_at(12, 0.1, 4, 20, min_lr=0.01)")
+    checks.assert_close(checks.call(lr_at, 25, 0.1, 4, 20, min_lr=0.01), 0.01,
+                        name="lr_at(25, 0.1, 4, 20, min_lr=0.01)")
+
+
+# --- 07.early_stopping --------------------------------------------------------------------
+
+def _pair(result, label: str):
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise CheckFailed(f"{label} should return a pair (stop_epoch, best_epoch), but it "
+                          f"returned {checks.describe(result)}.",
+                          cause="none" if result is None else None)
+    return result
+
+
+@checks.exercise(
+    "07.early_stopping", title="Early stopping with patience",
+    hints=["Walk through the losses with epochs counted from 1. Keep the best loss so far, "
+           "its epoch, and a counter of epochs in a row without improvement.",
+           "An epoch improves when its loss < best - min_delta: then it becomes the best and "
+           "the counter goes back to 0; otherwise the counter grows by 1.",
+           "Stop as soon as the counter reaches patience (==, not >): that epoch is "
+           "stop_epoch. If it never happens, all epochs ran: stop_epoch = len(val_losses)."],
+)
+def _early_stopping(early_stopping):
+    losses = [1.0, 0.8, 0.85, 0.7, 0.72, 0.71, 0.73, 0.6]
+    for patience, want in ((3, (7, 4)), (2, (6, 4)), (4, (8, 8))):
+        label = f"early_stopping({losses}, patience={patience})"
+        stop, best = _pair(checks.call(early_stopping, list(losses), patience), label)
+        checks.assert_close(stop, want[0], name=f"stop_epoch of {label}")
+        checks.assert_close(best, want[1], name=f"best_epoch of {label}")
