@@ -9,6 +9,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 os.environ.setdefault("COURSE_FAST", "1")
+# Test workers and their kernels share few cores: one thread each avoids oversubscription.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
 
 # Notebooks under tests/ are grading fixtures, not notebooks to execute with nbval.

@@ -141,11 +141,12 @@ def _import_notebook(notebook: str) -> bool:
     if name in sys.modules:
         return True
     try:
-        importlib.import_module(name)
+        module = importlib.import_module(name)
     except ModuleNotFoundError as error:
         if error.name != name:
             raise                           # the module exists but one of its imports fails
         return False
+    assertions.lock_module(module)          # its helpers cannot be patched either
     return True
 
 

@@ -8,7 +8,7 @@ import torch
 
 import course
 from course import checks
-from course.checks import registry, student
+from course.checks import assertions, registry, student
 from course.checks.assertions import CheckFailed
 
 DEMO = "99.demo"
@@ -198,6 +198,7 @@ def test_notebook_module_is_imported_lazily(tmp_path):
     finally:
         package.__path__.remove(str(tmp_path))
         sys.modules.pop(f"{registry.EXERCISES_PACKAGE}.ex98", None)
+        assertions._LOCKED.pop(f"{registry.EXERCISES_PACKAGE}.ex98", None)   # loaded, locked
         if "98.lazy" in checks.known_ids():
             checks.unregister("98.lazy")
 
@@ -259,3 +260,13 @@ def test_exercise_records_are_frozen(demo):
         exercise.fn = _double
     with pytest.raises(TypeError):
         exercise.likely_causes["scale"] = "changed"
+
+
+def test_exercise_modules_are_locked_once_loaded():
+    import sys
+
+    checks.get("01.solve")
+    module = sys.modules["course.checks.exercises.ex01"]
+    with pytest.raises(AttributeError, match="read-only"):
+        module.checks = None
+    assert checks.tampered() == []
