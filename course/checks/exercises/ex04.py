@@ -109,7 +109,7 @@ def _check_init(init_linear_, scheme: str, n_in: int, n_out: int, bias: bool, se
         layer = nn.Linear(n_in, n_out, bias=bias)
         weight, old_bias = layer.weight, layer.bias
         label = f"init_linear_(nn.Linear({n_in}, {n_out}{'' if bias else ', bias=False'}), {scheme!r})"
-        result = checks.call(init_linear_, layer, scheme, name=label)
+        result = checks.call(init_linear_, layer, scheme)
     if result is not layer:
         _fail(f"{label} should return the layer it was given, but it returned "
               f"{checks.describe(result)}.", cause="none" if result is None else None)
