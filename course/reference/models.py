@@ -7,6 +7,8 @@ sigmoid or softmax lives in the loss (``BCEWithLogitsLoss``,
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -53,7 +55,17 @@ class LogisticRegression(nn.Module):
         return self.linear(self.flatten(x))        # (N, n_in) -> (N, n_out)
 
 
-class MLP(nn.Sequential):
+class _Stack(nn.Sequential):
+    """An ``nn.Sequential`` whose slices are plain ``nn.Sequential`` (torch would
+    rebuild the subclass from modules, which our constructors do not take)."""
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return nn.Sequential(OrderedDict(list(self._modules.items())[index]))
+        return super().__getitem__(index)
+
+
+class MLP(_Stack):
     """Fully connected layers ``sizes[0] -> sizes[1] -> ... -> sizes[-1]``.
 
     ``MLP([784, 300, 100, 10])`` is the lecture's 3-layer MNIST network. The input
@@ -86,7 +98,7 @@ def _sizes(sizes) -> list[int]:
     return [validate.positive_int(f"sizes[{i}]", n) for i, n in enumerate(sizes)]
 
 
-class ToyClassifier2018(nn.Sequential):
+class ToyClassifier2018(_Stack):
     """The 2018 toy tutorial's classifier: Linear(n_in, 10)-ReLU-Linear(10, 1)-Sigmoid.
 
     Outputs probabilities (N, 1), to be trained with ``BCELoss`` as in 2018.

@@ -108,3 +108,12 @@ def test_count_parameters_trainable_only():
     assert count_parameters(model, trainable_only=False) == _linear(3, 2) + _linear(2, 1)
     with pytest.raises(TypeError, match="model"):
         count_parameters("model")
+
+
+@pytest.mark.parametrize("model", [MLP([4, 8, 3]), ToyClassifier2018(4)],
+                         ids=["MLP", "ToyClassifier2018"])
+def test_slicing_gives_the_leading_layers(model):
+    x = torch.randn(5, 4)
+    head = model[:-1]
+    assert isinstance(head, torch.nn.Sequential) and len(head) == len(model) - 1
+    assert torch.equal(model[-1](head(x)), model(x))
