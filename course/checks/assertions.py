@@ -340,6 +340,11 @@ def lock_module(module: types.ModuleType) -> None:
     module.__class__ = _ReadOnlyModule
 
 
+def locked_modules() -> set[str]:
+    """Names of the modules made read-only by :func:`lock_module`."""
+    return set(_LOCKED)
+
+
 def fingerprint(obj):
     """An opaque token; :func:`unchanged` tells whether ``obj`` still matches it."""
     return obj, _fingerprint(obj)

@@ -138,15 +138,14 @@ def known_ids(notebook: str | None = None) -> list[str]:
 def _import_notebook(notebook: str) -> bool:
     """Import ``exercises.exNN``; False when that module does not exist."""
     name = f"{EXERCISES_PACKAGE}.ex{notebook}"
-    if name in sys.modules:
-        return True
     try:
         module = importlib.import_module(name)
     except ModuleNotFoundError as error:
         if error.name != name:
             raise                           # the module exists but one of its imports fails
         return False
-    assertions.lock_module(module)          # its helpers cannot be patched either
+    if name not in assertions.locked_modules():
+        assertions.lock_module(module)      # its helpers cannot be patched either
     return True
 
 

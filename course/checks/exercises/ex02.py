@@ -287,15 +287,25 @@ def _accumulated_grad(accumulated_grad):
            "next backward.",
            "Descent SUBTRACTS the gradient. Return w.detach(), b.detach()."],
     likely_causes={
-        "params_unchanged": "w = w - lr * w.grad outside torch.no_grad() makes w a non-leaf "
-                            "whose .grad stays None; update in place inside no_grad.",
+        "grad_none": "A .grad is None. After `w = w - lr * w.grad`, w is a new, non-leaf "
+                     "tensor and backward() leaves its .grad empty: update in place "
+                     "(w -= lr * w.grad) inside `with torch.no_grad():`.",
+        "leaf_inplace": "autograd refuses in-place changes of a leaf that requires grad: "
+                        "wrap the update in `with torch.no_grad():`.",
         "not_detached": "Return w.detach() and b.detach(): the caller wants values, "
                         "not tensors tracked by autograd."})
 def _fit_linear(fit_linear):
     x = torch.tensor([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, -1.0], [-1.0, 2.0]])  # (5, 2)
     y = torch.tensor([1.0, 2.5, 3.0, 6.5, -2.0])                                        # (5,)
     x_before, y_before = x.clone(), y.clone()
-    result = checks.call(fit_linear, x, y, 0.05, 4, name="fit_linear")
+    try:
+        result = checks.call(fit_linear, x, y, 0.05, 4, name="fit_linear")
+    except checks.StudentCodeError as failure:
+        if "NoneType" in str(failure.error):
+            raise CheckFailed(failure.message, cause="grad_none") from None
+        if "leaf Variable that requires grad" in str(failure.error):
+            raise CheckFailed(failure.message, cause="leaf_inplace") from None
+        raise
     w, b = require_tuple(result, 2, "fit_linear(x, y, lr, steps)")
     label = "fit_linear(x of shape (5, 2), y of shape (5,), lr=0.05, steps=4)"
     checks.assert_shape(w, (2,), name=f"w from {label}")
