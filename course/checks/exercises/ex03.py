@@ -3,7 +3,7 @@
 Each check uses small fixed inputs and compares with torch or with
 :mod:`course.reference.activations`; the notebook's hidden tests use other
 shapes, dtypes, activations and extreme values (|x| = 1000), and check
-gradients where the visible checks look at values only.
+autograd gradients at those extreme values.
 """
 
 import math
@@ -270,5 +270,5 @@ def _require_mse_below(mse, threshold, name) -> None:
                                  "the optimizer?"})
 def _fit_one_hidden(fit_one_hidden):
     mse = _held_out_mse(fit_one_hidden, torch.sin, -math.pi, math.pi, hidden=32, steps=300,
-                       lr=0.02, seed=0, name="fit_one_hidden(x, sin(x), 32, 300, 0.02)")
+                        lr=0.02, seed=0, name="fit_one_hidden(x, sin(x), 32, 300, 0.02)")
     _require_mse_below(mse, 0.01, "fit_one_hidden(x, sin(x), hidden=32, steps=300, lr=0.02)")
