@@ -24,19 +24,20 @@ import sys
 from course.checks import assertions
 from course.checks.assertions import (
     CAUSES, CheckFailed, StudentCodeError, assert_close, assert_device, assert_dtype,
-    assert_grad_close, assert_loss_decreases, assert_module_structure,
-    assert_optimizer_step_matches, assert_param_count, assert_raises, assert_shape, assert_tensor, call,
-    describe, seeded, tampered)
+    assert_grad_close, assert_greater, assert_less, assert_loss_decreases,
+    assert_module_structure, assert_optimizer_step_matches, assert_param_count,
+    assert_raises, assert_shape, assert_tensor, call, describe, scalar, seeded, tampered)
 from course.checks.registry import (
     Exercise, UnknownExercise, exercise, get, known_ids, unregister)
 from course.checks.student import check, hint, verify
 
 __all__ = [
     "CAUSES", "CheckFailed", "Exercise", "StudentCodeError", "UnknownExercise",
-    "assert_close", "assert_device", "assert_dtype", "assert_grad_close",
-    "assert_loss_decreases", "assert_module_structure", "assert_optimizer_step_matches",
-    "assert_param_count", "assert_raises", "assert_shape", "assert_tensor", "call", "check", "describe",
-    "exercise", "get", "hint", "known_ids", "seeded", "tampered", "unregister", "verify",
+    "assert_close", "assert_device", "assert_dtype", "assert_grad_close", "assert_greater",
+    "assert_less", "assert_loss_decreases", "assert_module_structure",
+    "assert_optimizer_step_matches", "assert_param_count", "assert_raises", "assert_shape",
+    "assert_tensor", "call", "check", "describe", "exercise", "get", "hint", "known_ids",
+    "scalar", "seeded", "tampered", "unregister", "verify",
 ]
 
 assertions.lock_module(sys.modules[__name__])

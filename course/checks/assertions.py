@@ -847,6 +847,33 @@ def call(fn, *args, name: str | None = None, **kwargs):
         raise StudentCodeError(error, f"{label}({', '.join(shown)})") from error
 
 
+def scalar(x, name: str = "result") -> float:
+    """The student's answer as one real number (number, 0-d array, one-element tensor)."""
+    guard()
+    return _scalar(x, _name(name))
+
+
+def _assert_bound(x, bound, name, cause, below: bool) -> float:
+    guard()
+    name = _name(name)
+    value, bound = _scalar(x, name), float(validate.number("bound", bound))
+    if not (value < bound if below else value > bound):   # also catches NaN
+        side = "below" if below else "above"
+        raise CheckFailed(f"{name} is {_fmt(value)}; it must be {side} {_fmt(bound)}.",
+                          cause=cause)
+    return value
+
+
+def assert_less(x, bound, *, name: str = "result", cause: str | None = None) -> float:
+    """``x`` (one number) is strictly below ``bound``, e.g. a held-out loss; returns it."""
+    return _assert_bound(x, bound, name, cause, below=True)
+
+
+def assert_greater(x, bound, *, name: str = "result", cause: str | None = None) -> float:
+    """``x`` (one number) is strictly above ``bound``, e.g. an accuracy or AUC; returns it."""
+    return _assert_bound(x, bound, name, cause, below=False)
+
+
 def assert_raises(expected, fn, *args, name: str | None = None, cause: str | None = None,
                   **kwargs) -> None:
     """``fn(*args, **kwargs)`` raises ``expected`` (an exception class or a tuple of them),

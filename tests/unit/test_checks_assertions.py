@@ -622,3 +622,29 @@ def test_assert_raises_fails_when_nothing_is_raised():
 def test_assert_raises_fails_on_the_wrong_kind_of_error():
     with pytest.raises(checks.CheckFailed, match="raised TypeError: .*expected a ValueError"):
         checks.assert_raises(ValueError, _strict_sqrt, "four")
+
+
+# --- thresholds ------------------------------------------------------------------------
+
+def test_assert_less_and_greater_accept_numbers_and_one_element_tensors():
+    assert checks.assert_less(torch.tensor(0.004), 0.01, name="held-out MSE") == pytest.approx(0.004)
+    assert checks.assert_greater(0.93, 0.9, name="accuracy") == 0.93
+
+
+def test_threshold_failures_say_value_and_bound():
+    with pytest.raises(CheckFailed, match=r"held-out MSE is 0\.5; it must be below 0\.01"):
+        checks.assert_less(0.5, 0.01, name="held-out MSE")
+    with pytest.raises(CheckFailed, match=r"AUC is 0\.7; it must be above 0\.82"):
+        checks.assert_greater(torch.tensor([0.7]), 0.82, name="AUC")
+
+
+def test_nan_never_passes_a_threshold():
+    with pytest.raises(CheckFailed):
+        checks.assert_less(float("nan"), 1.0)
+    with pytest.raises(CheckFailed):
+        checks.assert_greater(float("nan"), 0.0)
+
+
+def test_a_batch_of_values_is_not_a_scalar():
+    with pytest.raises(CheckFailed, match="single real number"):
+        checks.assert_greater(torch.ones(3), 0.0, name="accuracy")
