@@ -1,0 +1,187 @@
+"""Typical mistakes in notebook 06 (data); each must lose exactly its exercise's points."""
+
+from tests.notebooks.harness import Mistake
+
+MISTAKES = [
+    Mistake("num_batches", ("test_num_batches",),
+            "adds one batch for the remainder even when there is none (n // b + 1); "
+            "only the hidden test has n divisible by the batch size",
+            "def num_batches(n, batch_size, drop_last=False):\n"
+            "    if drop_last:\n"
+            "        return n // batch_size\n"
+            "    return n // batch_size + 1\n"),
+    Mistake("split_indices", ("test_split_indices",),
+            "draws training and validation indices independently: the parts overlap",
+            "def split_indices(n, val_fraction, generator):\n"
+            "    n_val = round(val_fraction * n)\n"
+            "    train_idx = torch.randperm(n, generator=generator)[:n - n_val]\n"
+            "    val_idx = torch.randperm(n, generator=generator)[:n_val]\n"
+            "    return train_idx, val_idx\n"),
+    Mistake("split_indices", ("test_split_indices",),
+            "ignores the generator (global random state): not reproducible from the seed; "
+            "only the hidden test notices",
+            "def split_indices(n, val_fraction, generator):\n"
+            "    n_val = round(val_fraction * n)\n"
+            "    order = torch.randperm(n)\n"
+            "    return order[n_val:], order[:n_val]\n"),
+    Mistake("TabularDataset", ("test_TabularDataset",),
+            "standardises every dataset with its own statistics, ignoring the training "
+            "mean/std passed in (leakage); only the hidden test passes statistics",
+            "class TabularDataset(Dataset):\n"
+            "    def __init__(self, table, target_col, mean=None, std=None):\n"
+            "        data = torch.as_tensor(table, dtype=torch.float32)\n"
+            "        keep = [c for c in range(data.shape[1]) if c != target_col]\n"
+            "        features = data[:, keep]\n"
+            "        self.mean, self.std = features.mean(dim=0), features.std(dim=0)\n"
+            "        self.X = (features - self.mean) / self.std\n"
+            "        self.y = data[:, target_col:target_col + 1]\n"
+            "\n"
+            "    def __len__(self):\n"
+            "        return len(self.X)\n"
+            "\n"
+            "    def __getitem__(self, i):\n"
+            "        return self.X[i], self.y[i]\n"),
+    Mistake("TabularDataset", ("test_TabularDataset",),
+            "keeps NumPy's float64 and a (N,) target: batches of targets become (B,) "
+            "and broadcast against the (B, 1) output",
+            "class TabularDataset(Dataset):\n"
+            "    def __init__(self, table, target_col, mean=None, std=None):\n"
+            "        data = torch.from_numpy(table)\n"
+            "        keep = [c for c in range(data.shape[1]) if c != target_col]\n"
+            "        features = data[:, keep]\n"
+            "        if mean is None:\n"
+            "            mean, std = features.mean(dim=0), features.std(dim=0)\n"
+            "        self.mean, self.std = mean, std\n"
+            "        self.X = (features - mean) / std\n"
+            "        self.y = data[:, target_col]\n"
+            "\n"
+            "    def __len__(self):\n"
+            "        return len(self.X)\n"
+            "\n"
+            "    def __getitem__(self, i):\n"
+            "        return self.X[i], self.y[i]\n"),
+    Mistake("to_device", ("test_to_device",),
+            "moves the inputs but forgets the targets",
+            "def to_device(batch, device):\n"
+            "    x, y = batch\n"
+            "    return x.to(device), y\n"),
+    Mistake("train_one_epoch", ("test_train_one_epoch",),
+            "averages the batch losses without weighting by batch size: the smaller last "
+            "batch counts as much as a full one; only the hidden test has an uneven split",
+            "def train_one_epoch(model, loader, loss_fn, optimizer, device):\n"
+            "    model.train()\n"
+            "    losses = []\n"
+            "    for x, y in loader:\n"
+            "        x, y = x.to(device), y.to(device)\n"
+            "        optimizer.zero_grad()\n"
+            "        loss = loss_fn(model(x), y)\n"
+            "        loss.backward()\n"
+            "        optimizer.step()\n"
+            "        losses.append(loss.item())\n"
+            "    return sum(losses) / len(losses)\n"),
+    Mistake("train_one_epoch", ("test_train_one_epoch",),
+            "forgets optimizer.zero_grad(): gradients accumulate over the epoch",
+            "def train_one_epoch(model, loader, loss_fn, optimizer, device):\n"
+            "    model.train()\n"
+            "    total, count = 0.0, 0\n"
+            "    for x, y in loader:\n"
+            "        x, y = x.to(device), y.to(device)\n"
+            "        loss = loss_fn(model(x), y)\n"
+            "        loss.backward()\n"
+            "        optimizer.step()\n"
+            "        total += loss.item() * len(x)\n"
+            "        count += len(x)\n"
+            "    return total / count\n"),
+    Mistake("train_one_epoch", ("test_train_one_epoch",),
+            "accumulates the loss tensor: returns a tensor with grad_fn, not a float",
+            "def train_one_epoch(model, loader, loss_fn, optimizer, device):\n"
+            "    model.train()\n"
+            "    total, count = 0.0, 0\n"
+            "    for x, y in loader:\n"
+            "        x, y = x.to(device), y.to(device)\n"
+            "        optimizer.zero_grad()\n"
+            "        loss = loss_fn(model(x), y)\n"
+            "        loss.backward()\n"
+            "        optimizer.step()\n"
+            "        total = total + loss * len(x)\n"
+            "        count += len(x)\n"
+            "    return total / count\n"),
+    Mistake("train_one_epoch", ("test_train_one_epoch",),
+            "never calls model.train(): a model coming back from evaluation trains with "
+            "dropout switched off; only the hidden test hands over a model in eval mode",
+            "def train_one_epoch(model, loader, loss_fn, optimizer, device):\n"
+            "    total, count = 0.0, 0\n"
+            "    for x, y in loader:\n"
+            "        x, y = x.to(device), y.to(device)\n"
+            "        optimizer.zero_grad()\n"
+            "        loss = loss_fn(model(x), y)\n"
+            "        loss.backward()\n"
+            "        optimizer.step()\n"
+            "        total += loss.item() * len(x)\n"
+            "        count += len(x)\n"
+            "    return total / count\n"),
+    Mistake("fit_dmt", ("test_fit_dmt",),
+            "compares the (B, 1) output with (B,) targets: MSELoss broadcasts to (B, B) and "
+            "the model learns the mean",
+            "def fit_dmt(X_train, y_train, X_val, y_val, *, epochs, batch_size=64, lr=0.01,\n"
+            "            device=\"cpu\"):\n"
+            "    train_loader = DataLoader(TensorDataset(X_train, y_train),\n"
+            "                              batch_size=batch_size, shuffle=True)\n"
+            "    val_loader = DataLoader(TensorDataset(X_val, y_val), batch_size=batch_size)\n"
+            "    model = nn.Sequential(nn.Linear(X_train.shape[1], 32), nn.ReLU(),\n"
+            "                          nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 1)).to(device)\n"
+            "    optimizer = torch.optim.Adam(model.parameters(), lr=lr)\n"
+            "    loss_fn = nn.MSELoss()\n"
+            "    history = {\"loss\": [], \"val_loss\": []}\n"
+            "    for epoch in range(epochs):\n"
+            "        model.train()\n"
+            "        total, count = 0.0, 0\n"
+            "        for x, y in train_loader:\n"
+            "            x, y = x.to(device), y.to(device)\n"
+            "            optimizer.zero_grad()\n"
+            "            loss = loss_fn(model(x), y)\n"
+            "            loss.backward()\n"
+            "            optimizer.step()\n"
+            "            total, count = total + loss.item() * len(x), count + len(x)\n"
+            "        history[\"loss\"].append(total / count)\n"
+            "        model.eval()\n"
+            "        total, count = 0.0, 0\n"
+            "        with torch.no_grad():\n"
+            "            for x, y in val_loader:\n"
+            "                x, y = x.to(device), y.to(device)\n"
+            "                total += loss_fn(model(x), y).item() * len(x)\n"
+            "                count += len(x)\n"
+            "        history[\"val_loss\"].append(total / count)\n"
+            "    return model, history\n"),
+    Mistake("fit_dmt", ("test_fit_dmt",),
+            "forgets optimizer.zero_grad() in the script: training does not converge",
+            "def fit_dmt(X_train, y_train, X_val, y_val, *, epochs, batch_size=64, lr=0.01,\n"
+            "            device=\"cpu\"):\n"
+            "    train_loader = DataLoader(TensorDataset(X_train, y_train),\n"
+            "                              batch_size=batch_size, shuffle=True)\n"
+            "    val_loader = DataLoader(TensorDataset(X_val, y_val), batch_size=batch_size)\n"
+            "    model = nn.Sequential(nn.Linear(X_train.shape[1], 32), nn.ReLU(),\n"
+            "                          nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 1)).to(device)\n"
+            "    optimizer = torch.optim.Adam(model.parameters(), lr=lr)\n"
+            "    loss_fn = nn.MSELoss()\n"
+            "    history = {\"loss\": [], \"val_loss\": []}\n"
+            "    for epoch in range(epochs):\n"
+            "        model.train()\n"
+            "        total, count = 0.0, 0\n"
+            "        for x, y in train_loader:\n"
+            "            x, y = x.to(device), y.to(device)\n"
+            "            loss = loss_fn(model(x).squeeze(-1), y)\n"
+            "            loss.backward()\n"
+            "            optimizer.step()\n"
+            "            total, count = total + loss.item() * len(x), count + len(x)\n"
+            "        history[\"loss\"].append(total / count)\n"
+            "        model.eval()\n"
+            "        total, count = 0.0, 0\n"
+            "        with torch.no_grad():\n"
+            "            for x, y in val_loader:\n"
+            "                x, y = x.to(device), y.to(device)\n"
+            "                total += loss_fn(model(x).squeeze(-1), y).item() * len(x)\n"
+            "                count += len(x)\n"
+            "        history[\"val_loss\"].append(total / count)\n"
+            "    return model, history\n"),
+]
