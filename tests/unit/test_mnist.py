@@ -418,3 +418,13 @@ def test_bad_input_is_explained(call, error, words):
     with pytest.raises(error) as err:
         call()
     assert all(w in str(err.value) for w in words), str(err.value)
+
+
+def test_the_subset_warning_is_given_once_per_process(subset_root, caplog, monkeypatch):
+    """Warnings reach stderr, and nbgrader fails a test cell that writes to stderr."""
+    monkeypatch.setitem(mnist._last, "warned", False)
+    caplog.set_level(logging.INFO, logger="course.data.mnist")
+    for _ in range(3):
+        mnist.tensors(root=subset_root, source="offline")
+    levels = [r.levelno for r in caplog.records if "bundled-subset" in r.getMessage()]
+    assert levels == [logging.WARNING, logging.INFO, logging.INFO]
