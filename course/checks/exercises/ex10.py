@@ -1,0 +1,594 @@
+"""Visible checks of notebook 10: convolution arithmetic, a convolution by hand, LeNet.
+
+The helpers below (``conv_out_len``, ``without_conv2d``, ``layers_in_call_order``,
+``compare_with_reference_lenet``, ``expected_questions``, ``compare_questions``,
+``compare_epoch``, ``lenet_accuracy_after_one_epoch``, ``check_checkpoint``) are shared
+with the hidden tests of ``solutions/10_lenet``, which call them with other inputs:
+strides, paddings and dilations, other network sizes, uneven last batches, models
+handed over in eval mode, real MNIST digits.
+"""
+
+import contextlib
+import copy
+import logging
+from collections import OrderedDict
+import os
+import pathlib
+import tempfile
+
+import torch
+from torch import nn
+
+from course import checks
+from course import train as course_train
+from course.reference import models
+
+_CPU = torch.device("cpu")
+LENET_LAYER_PARAMETERS = (520, 25050, 400500, 5010)     # conv1, conv2, fc1, fc2
+LENET_PARAMETERS = sum(LENET_LAYER_PARAMETERS)          # 431080
+QUESTION_ROWS = ("conv1", "pool1", "conv2", "pool2", "flatten", "fc1", "fc2")
+QUESTION_KEYS = ("layer", "filters", "parameters", "output_shape")
+
+
+def _recause(cause, check, *args, **kwargs):
+    """Run one assertion helper; on failure keep its message but name our own cause."""
+    try:
+        check(*args, **kwargs)
+    except checks.CheckFailed as failure:
+        raise checks.CheckFailed(failure.message, cause=cause) from None
+
+
+def _int(value, name, cause=None):
+    """``value`` as a Python int; it must be one (bool and float are refused)."""
+    if type(value) is not int:
+        raise checks.CheckFailed(f"{name} should be a Python int, but it is "
+                                 f"{checks.describe(value)}.", cause=cause)
+    return value
+
+
+# --- 10.conv_output_size -------------------------------------------------------------
+
+def conv_out_len(n, kernel_size, padding=0, stride=1, dilation=1):
+    """What PyTorch itself computes: the length of conv1d's output (None if it fails)."""
+    x = torch.zeros(1, 1, n)
+    w = torch.zeros(1, 1, kernel_size)
+    try:
+        return torch.nn.functional.conv1d(x, w, padding=padding, stride=stride,
+                                          dilation=dilation).shape[-1]
+    except RuntimeError:
+        return None
+
+
+@checks.exercise(
+    "10.conv_output_size", title="Output size of a convolution",
+    hints=["Count the positions where the kernel fits. Without padding and stride a "
+           "kernel of size k fits n - k + 1 times into n pixels (28 - 5 + 1 = 24).",
+           "Padding adds p zeros on *both* sides; a stride s keeps every s-th position, "
+           "so the count becomes (room left) // s + 1; a dilation d spreads the kernel "
+           "over d * (k - 1) + 1 pixels.",
+           "Use integer floor division // (a last, incomplete step is dropped, as in "
+           "PyTorch), and raise ValueError when the room left is negative."],
+    likely_causes={
+        "not_int": "Return a Python int: `/` gives a float, `//` keeps an int.",
+        "no_error": "When the (dilated) kernel is larger than the padded input there is "
+                    "no valid position: raise ValueError, as the exercise asks."})
+def _conv_output_size(conv_output_size):
+    cases = [((28, 5), {}, 24), ((12, 5), {}, 8), ((4, 3), {}, 2),
+             ((4, 3), {"padding": 1}, 4), ((28, 2), {"stride": 2}, 14),
+             ((7, 3), {"stride": 2}, 3), ((10, 3), {"dilation": 2}, 6),
+             ((32, 5), {"padding": 2}, 32)]
+    for args, kwargs, want in cases:
+        shown = ", ".join([str(a) for a in args] + [f"{k}={v}" for k, v in kwargs.items()])
+        label = f"conv_output_size({shown})"
+        got = _int(checks.call(conv_output_size, *args, name="conv_output_size", **kwargs),
+                   label, cause="not_int")
+        checks.assert_close(got, want, rtol=0.0, atol=0.0, name=label)
+    checks.assert_raises(ValueError, conv_output_size, 3, 5, cause="no_error")
+
+
+# --- 10.conv2d_unfold ----------------------------------------------------------------
+
+LECTURE_IMAGE = torch.tensor([[0.0, 1.0, 0.0, 0.0],
+                              [1.0, 1.0, 1.0, 0.0],
+                              [0.0, 1.0, 0.0, 0.0],
+                              [0.0, 0.0, 0.0, 0.0]])
+CROSS_KERNEL = torch.tensor([[0.0, 1.0, 0.0],
+                             [1.0, 1.0, 1.0],
+                             [0.0, 1.0, 0.0]])
+
+
+def _conv2d_off(*args, **kwargs):
+    raise RuntimeError("F.conv2d (and nn.Conv2d, which calls it) is switched off while "
+                       "this test runs: build the convolution from F.unfold and a matrix "
+                       "product")
+
+
+@contextlib.contextmanager
+def without_conv2d():
+    """Switch torch.conv2d and torch.nn.functional.conv2d off inside the block."""
+    functional = torch.nn.functional
+    saved = functional.conv2d, torch.conv2d
+    functional.conv2d = torch.conv2d = _conv2d_off
+    try:
+        yield
+    finally:
+        functional.conv2d, torch.conv2d = saved
+
+
+def compare_conv(conv2d_unfold, x, weight, bias=None, *, stride=1, padding=0, label=""):
+    """The student's convolution against F.conv2d (values and shape), with F.conv2d
+    switched off while the student's function runs. A result equal to a true
+    (flipped-kernel) convolution, or to the result without bias, is named as such."""
+    conv = torch.nn.functional.conv2d
+    want = conv(x, weight, bias, stride=stride, padding=padding)
+    known = {"flipped": conv(x, weight.flip(-1, -2), bias, stride=stride, padding=padding)}
+    if bias is not None:
+        known["no_bias"] = conv(x, weight, None, stride=stride, padding=padding)
+    shown = f"x {tuple(x.shape)}, weight {tuple(weight.shape)}, " \
+            f"bias {'None' if bias is None else tuple(bias.shape)}, stride={stride}, " \
+            f"padding={padding}"
+    with without_conv2d():
+        got = checks.call(conv2d_unfold, x, weight, bias, stride=stride, padding=padding,
+                          name="conv2d_unfold")
+    name = f"conv2d_unfold({shown}){label}"
+    checks.assert_shape(got, tuple(want.shape), name=name)
+    try:
+        checks.assert_close(got, want, rtol=1e-4, atol=1e-5, name=name)
+    except checks.CheckFailed as failure:
+        for cause, wrong in known.items():
+            try:
+                checks.assert_close(got, wrong, rtol=1e-4, atol=1e-5, name=name)
+            except checks.CheckFailed:
+                continue
+            raise checks.CheckFailed(failure.message, cause=cause) from None
+        raise
+    return got
+
+
+@checks.exercise(
+    "10.conv2d_unfold", title="A convolution by hand with unfold",
+    hints=["F.unfold(x, kernel_size, padding=..., stride=...) returns every patch as a "
+           "column: shape (N, C_in * kh * kw, L), L = H_out * W_out. Print its shape "
+           "for the 4x4 lecture image first.",
+           "Flatten each filter the same way, weight.view(C_out, -1) (channel first, then "
+           "row, then column: the order unfold uses), and multiply: (C_out, K) @ (N, K, L) "
+           "gives (N, C_out, L).",
+           "Add the bias as bias.view(1, -1, 1), then reshape to (N, C_out, H_out, W_out), "
+           "with H_out and W_out from the output-size formula including stride and "
+           "padding. Do not flip the kernel: deep-learning 'convolutions' are "
+           "cross-correlations."],
+    likely_causes={
+        "flipped": "Your result equals a *true* convolution (kernel flipped). PyTorch's "
+                   "Conv2d does not flip: it computes a cross-correlation, the plain dot "
+                   "product of the kernel with each patch.",
+        "no_bias": "Add the bias of output channel o to every pixel of output channel o."})
+def _conv2d_unfold(conv2d_unfold):
+    image, kernel = LECTURE_IMAGE.view(1, 1, 4, 4), CROSS_KERNEL.view(1, 1, 3, 3)
+    got = compare_conv(conv2d_unfold, image, kernel, label=" (the lecture's example)")
+    checks.assert_close(got, torch.tensor([[[[5.0, 2.0], [2.0, 2.0]]]]),
+                        name="the lecture's 4x4 image with the cross kernel")
+    compare_conv(conv2d_unfold, image, kernel, padding=1,
+                 label=" (the lecture's example, zero padding)")
+    g = torch.Generator().manual_seed(10)
+    x = torch.randn(2, 3, 6, 5, generator=g)                   # (N, C_in, H, W)
+    weight = torch.randn(4, 3, 3, 3, generator=g)              # (C_out, C_in, kh, kw)
+    bias = torch.randn(4, generator=g)                         # (C_out,)
+    compare_conv(conv2d_unfold, x, weight, None)
+    compare_conv(conv2d_unfold, x, weight, bias)
+
+
+# --- 10.LeNet ------------------------------------------------------------------------
+
+def _own_parameters(module) -> bool:
+    return any(True for _ in module.parameters(recurse=False))
+
+
+def layers_in_call_order(model, x):
+    """Run ``model(x)``; return (output, [(module, output shape)]) for every module
+    holding parameters of its own, in the order forward calls them."""
+    calls = []
+
+    def record(module, inputs, output):
+        calls.append((module, tuple(output.shape) if isinstance(output, torch.Tensor)
+                      else None))
+
+    handles = [m.register_forward_hook(record) for m in model.modules() if _own_parameters(m)]
+    try:
+        with torch.no_grad():
+            out = checks.call(model, x, name=f"model(x of shape {tuple(x.shape)})")
+    finally:
+        for handle in handles:
+            handle.remove()
+    return out, calls
+
+
+def build_lenet(LeNet):
+    """``LeNet()``, checked to be an nn.Module with the four named layers."""
+    model = checks.call(LeNet, name="LeNet")
+    if not isinstance(model, nn.Module):
+        raise checks.CheckFailed(f"LeNet() should give an nn.Module, but it gives "
+                                 f"{checks.describe(model)}.", cause="not_module")
+    for attr, kind in (("conv1", nn.Conv2d), ("conv2", nn.Conv2d),
+                       ("fc1", nn.Linear), ("fc2", nn.Linear)):
+        layer = getattr(model, attr, None)
+        if not isinstance(layer, kind):
+            raise checks.CheckFailed(f"model.{attr} should be an nn.{kind.__name__}, but it "
+                                     f"is {checks.describe(layer)}.", cause="names")
+    return model
+
+
+def _parameter_layers(model, batch):
+    """Forward a random batch; the (module, shape) list, checked to have 4 entries."""
+    x = torch.rand(batch, 1, 28, 28)
+    out, calls = layers_in_call_order(model, x)
+    checks.assert_shape(out, (batch, 10), name=f"LeNet()(x) for x of shape {tuple(x.shape)}")
+    if len(calls) != 4:
+        names = ", ".join(type(m).__name__ for m, _ in calls) or "none"
+        raise checks.CheckFailed(f"the forward pass should use four layers with weights "
+                                 f"(conv1, conv2, fc1, fc2), once each; it used {len(calls)}: "
+                                 f"{names}.", cause="structure")
+    return out, calls
+
+
+@checks.exercise(
+    "10.LeNet", title="LeNet as the lecture specifies it",
+    hints=["Write the shapes down first: (N, 1, 28, 28) -> conv 5x5 -> (N, 20, 24, 24) -> "
+           "pool -> (N, 20, 12, 12) -> conv 5x5 -> (N, 50, 8, 8) -> pool -> ... ; what is "
+           "left before flattening?",
+           "nn.Conv2d(in_channels, out_channels, kernel_size), nn.MaxPool2d(2), "
+           "nn.Linear(in_features, out_features). Flatten with torch.flatten(x, 1) or "
+           "nn.Flatten(): keep the batch dimension.",
+           "ReLU after conv1, conv2 and fc1, but not after fc2: the model returns logits "
+           "(CrossEntropyLoss applies the softmax itself)."],
+    likely_causes={"names": "Name the layers as the exercise asks: self.conv1, self.conv2, "
+                            "self.fc1, self.fc2.",
+                   "flatten": "Check the size of the flattened tensor: with 28x28 inputs "
+                              "the second pooling leaves 50 x 4 x 4 = 800 numbers per "
+                              "image (5 x 5 is for 32x32 inputs)."})
+def _lenet(LeNet):
+    model = build_lenet(LeNet)
+    try:
+        _, calls = _parameter_layers(model, 5)
+    except checks.StudentCodeError as failure:
+        cause = "flatten" if "mat1 and mat2" in failure.message else failure.cause
+        raise checks.CheckFailed(failure.message, cause=cause) from None
+    checks.assert_param_count(model, LENET_PARAMETERS, name="LeNet()")
+    for (module, _), want, name in zip(calls, LENET_LAYER_PARAMETERS,
+                                       ("conv1", "conv2", "fc1", "fc2")):
+        checks.assert_param_count(module, want, name=f"layer {name} ({type(module).__name__})")
+
+
+def compare_with_reference_lenet(LeNet, batch, seed, device=_CPU):
+    """Give the student's LeNet the reference's weights: same layers' output shapes,
+    same outputs (ReLUs, max pooling, flatten order, no final activation)."""
+    with checks.seeded(seed):
+        reference = models.LeNet().to(device).eval()
+        model = build_lenet(LeNet).to(device).eval()
+    g = torch.Generator().manual_seed(seed)
+    x = (torch.rand(batch, 1, 28, 28, generator=g) * 3 - 1).to(device)
+    out, calls = layers_in_call_order(model, x)
+    ref_out, ref_calls = layers_in_call_order(reference, x)
+    checks.assert_shape(out, (batch, 10), name=f"LeNet()(x) for x of shape {tuple(x.shape)}")
+    if len(calls) != len(ref_calls):
+        raise checks.CheckFailed(f"the forward pass uses {len(calls)} layers with weights, "
+                                 f"expected {len(ref_calls)}.", cause="structure")
+    for (module, shape), (ref_module, ref_shape), name in zip(
+            calls, ref_calls, ("conv1", "conv2", "fc1", "fc2")):
+        if shape != ref_shape:
+            raise checks.CheckFailed(f"the output of {name} has shape {shape} for a batch of "
+                                     f"{batch}, expected {ref_shape}.", cause="shape")
+        own = dict(module.named_parameters(recurse=False))
+        for pname, p in ref_module.named_parameters(recurse=False):
+            if pname not in own or tuple(own[pname].shape) != tuple(p.shape):
+                raise checks.CheckFailed(f"layer {name} should have a {pname} of shape "
+                                         f"{tuple(p.shape)}.", cause="param_count")
+            with torch.no_grad():
+                own[pname].copy_(p)
+    with torch.no_grad():
+        out = checks.call(model, x, name="model(x)")
+    checks.assert_close(out, ref_out, rtol=1e-4, atol=1e-5,
+                        name=f"LeNet outputs (batch of {batch}) with the reference's weights "
+                             f"copied in: same activations, pooling and flatten order?")
+
+
+# --- 10.lenet_questions --------------------------------------------------------------
+
+def _question_network(image_size, in_channels, channels, kernel_size, hidden, classes):
+    """The LeNet-like network with these sizes, one named module per step."""
+    def flat_features():
+        probe = nn.Sequential(nn.Conv2d(in_channels, channels[0], kernel_size), nn.ReLU(),
+                              nn.MaxPool2d(2), nn.Conv2d(channels[0], channels[1], kernel_size),
+                              nn.ReLU(), nn.MaxPool2d(2), nn.Flatten())
+        with torch.no_grad():
+            return probe(torch.zeros(1, in_channels, image_size, image_size)).shape[1]
+    return nn.Sequential(OrderedDict([
+        ("conv1", nn.Conv2d(in_channels, channels[0], kernel_size)), ("relu1", nn.ReLU()),
+        ("pool1", nn.MaxPool2d(2)),
+        ("conv2", nn.Conv2d(channels[0], channels[1], kernel_size)), ("relu2", nn.ReLU()),
+        ("pool2", nn.MaxPool2d(2)), ("flatten", nn.Flatten()),
+        ("fc1", nn.Linear(flat_features(), hidden)), ("relu3", nn.ReLU()),
+        ("fc2", nn.Linear(hidden, classes))]))
+
+
+def expected_questions(image_size=28, in_channels=1, channels=(20, 50), kernel_size=5,
+                       hidden=500, classes=10):
+    """The answer table, from a real network and course.reference.describe_layers."""
+    net = _question_network(image_size, in_channels, channels, kernel_size, hidden, classes)
+    rows = []
+    for row in models.describe_layers(net, (1, in_channels, image_size, image_size)):
+        if row.name.startswith("relu"):
+            continue
+        layer = getattr(net, row.name)
+        filters = getattr(layer, "out_channels", getattr(layer, "out_features", 0))
+        rows.append({"layer": row.name, "filters": filters, "parameters": row.parameters,
+                     "output_shape": row.output_shape[1:]})
+    return rows
+
+
+def _shape_of(value, name):
+    if type(value) not in (tuple, list, torch.Size):
+        raise checks.CheckFailed(f"{name} should be a tuple of ints, but it is "
+                                 f"{checks.describe(value)}.", cause="row_format")
+    return tuple(_int(v, f"each size in {name}", cause="row_format") for v in value)
+
+
+def compare_questions(lenet_questions, **kwargs):
+    """The student's table against :func:`expected_questions` for the same sizes."""
+    shown = ", ".join(f"{k}={v}" for k, v in kwargs.items())
+    label = f"lenet_questions({shown})"
+    got = checks.call(lenet_questions, name="lenet_questions", **kwargs)
+    want = expected_questions(**kwargs)
+    if type(got) is not list or len(got) != len(want):
+        raise checks.CheckFailed(f"{label} should return a list of {len(want)} dicts (rows "
+                                 f"{', '.join(QUESTION_ROWS)}), got {checks.describe(got)}.",
+                                 cause="row_format")
+    for row, expected in zip(got, want):
+        where = f"row {expected['layer']!r} of {label}"
+        if type(row) is not dict or sorted(row) != sorted(QUESTION_KEYS):
+            raise checks.CheckFailed(f"{where} should be a dict with the keys "
+                                     f"{', '.join(QUESTION_KEYS)}, got {checks.describe(row)}"
+                                     + (f" with keys {sorted(map(str, row))}"
+                                        if type(row) is dict else "") + ".",
+                                     cause="row_format")
+        if type(row["layer"]) is not str or row["layer"] != expected["layer"]:
+            raise checks.CheckFailed(f"{where}: 'layer' should be {expected['layer']!r}, got "
+                                     f"{checks.describe(row['layer'])}.", cause="row_format")
+        for key in ("filters", "parameters"):
+            value = _int(row[key], f"{where}, {key!r}", cause="row_format")
+            checks.assert_close(value, expected[key], rtol=0.0, atol=0.0,
+                                name=f"{where}, {key!r}")
+        shape = _shape_of(row["output_shape"], f"{where}, 'output_shape'")
+        if shape != expected["output_shape"]:
+            raise checks.CheckFailed(f"{where}: 'output_shape' is {shape}, expected "
+                                     f"{expected['output_shape']} (one image, no batch "
+                                     f"dimension).", cause="output_shape")
+
+
+@checks.exercise(
+    "10.lenet_questions", title="The lecture's LeNet questions, answered in code",
+    hints=["Walk through the network with the output-size formula: a 5x5 convolution "
+           "without padding shrinks each side by 4, a 2x2 max-pool halves it (rounding "
+           "down). The flatten row holds channels x height x width.",
+           "A convolution with C_in input and C_out output channels has C_out filters, each "
+           "C_in x k x k, plus one bias per filter: C_out * (C_in * k * k + 1) parameters. "
+           "A linear layer: out * (in + 1). Pooling and flatten have none.",
+           "Nothing may be hard-coded for 28x28 images: the hidden tests use other image "
+           "sizes, channels and kernel sizes."],
+    likely_causes={"row_format": "Return a list of 7 dicts, one per row conv1, pool1, conv2, "
+                                 "pool2, flatten, fc1, fc2, each with the keys 'layer', "
+                                 "'filters', 'parameters', 'output_shape' (ints, and a tuple "
+                                 "of ints without the batch dimension).",
+                   "values": "Recount: every filter has one bias, and a filter of conv2 "
+                             "spans all channels of its input.",
+                   "output_shape": "Follow the sizes step by step from the arguments: a "
+                                   "convolution gives side - kernel_size + 1, a pooling "
+                                   "side // 2, flatten channels * side * side; nothing may be "
+                                   "fixed to 28x28 images or one input channel."})
+def _lenet_questions(lenet_questions):
+    compare_questions(lenet_questions)
+
+
+# --- 10.train_epoch ------------------------------------------------------------------
+
+class _ModeProbe(nn.Module):
+    """Records ``self.training`` at every forward call."""
+
+    def __init__(self):
+        super().__init__()
+        self.modes = []
+
+    def forward(self, x):
+        self.modes.append(self.training)
+        return x
+
+
+def epoch_problem(n, batch_size, seed):
+    """A small classification model and a fixed list of (x, y) batches."""
+    g = torch.Generator().manual_seed(seed)
+    X = torch.randn(n, 1, 4, 4, generator=g)                     # (n, 1, 4, 4)
+    y = torch.randint(0, 3, (n,), generator=g)                   # (n,)
+    with checks.seeded(seed):
+        model = nn.Sequential(_ModeProbe(), nn.Flatten(), nn.Linear(16, 8), nn.ReLU(),
+                              nn.Linear(8, 3))
+    batches = [(X[i:i + batch_size], y[i:i + batch_size]) for i in range(0, n, batch_size)]
+    return model, batches
+
+
+def compare_epoch(train_epoch, n, batch_size, *, seed=0, eval_first=False, device=_CPU,
+                  lr=0.5):
+    """The student's epoch against course.train.fit on a twin model: parameters,
+    mean loss and accuracy must agree; the model must train in training mode."""
+    model, batches = epoch_problem(n, batch_size, seed)
+    model = model.to(device)
+    twin = copy.deepcopy(model)
+    if eval_first:
+        model.eval()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    twin_optimizer = torch.optim.SGD(twin.parameters(), lr=lr)
+    label = f"train_epoch over {n} samples in batches of {batch_size}"
+    with checks.seeded(seed + 1):
+        got = checks.call(train_epoch, model, batches, optimizer, device, name="train_epoch")
+    with checks.seeded(seed + 1):
+        history = course_train.fit(twin, nn.CrossEntropyLoss(), twin_optimizer, batches, 1,
+                                   metric=course_train.accuracy_from_logits, device=device,
+                                   progress=False)
+    if type(got) is not tuple or len(got) != 2:
+        raise checks.CheckFailed(f"{label} should return a tuple (mean_loss, accuracy), got "
+                                 f"{checks.describe(got)}.", cause="pair")
+    probe = model[0]
+    if len(probe.modes) != len(batches):
+        raise checks.CheckFailed(f"{label} called the model {len(probe.modes)} times, "
+                                 f"expected once per batch ({len(batches)}).", cause="calls")
+    if not all(probe.modes):
+        raise checks.CheckFailed(f"{label}: the model was in eval mode during training "
+                                 f"(it was handed over in eval mode).", cause="eval_mode")
+    for (name, p), q in zip(model.named_parameters(), twin.parameters()):
+        _recause("epoch_params", checks.assert_close, p, q, rtol=1e-4, atol=1e-6,
+                 name=f"parameter {name} after {label}")
+    _recause("epoch_loss", checks.assert_close, got[0], history["loss"][0], rtol=1e-5,
+             atol=1e-7, name=f"the mean loss returned by {label}")
+    _recause("epoch_accuracy", checks.assert_close, got[1],
+             history["accuracy_from_logits"][0], rtol=1e-6, atol=1e-9,
+             name=f"the accuracy returned by {label}")
+
+
+@checks.exercise(
+    "10.train_epoch", title="One training epoch of a classifier",
+    hints=["Per batch: move x and y to the device, zero the gradients, forward, "
+           "cross-entropy of the logits, backward, optimizer step.",
+           "Count correct predictions with logits.argmax(dim=1) == y on the outputs of "
+           "the forward pass you already did (no second forward pass).",
+           "Weight each batch by its size: the last batch may be smaller. Sum "
+           "loss.item() * len(y) and the correct counts, then divide by the number of "
+           "samples, not by the number of batches."],
+    likely_causes={
+        "pair": "Return two numbers, (mean_loss, accuracy).",
+        "epoch_params": "The parameters differ from a correct epoch: zero the gradients "
+                        "before every backward(), call optimizer.step() after it, and use "
+                        "nn.CrossEntropyLoss on the raw logits (no softmax first).",
+        "epoch_loss": "The mean loss is per sample over the whole epoch: weight each batch's "
+                      "mean loss by its size (the last batch may be smaller), and take the "
+                      "loss on the logits (CrossEntropyLoss applies the softmax itself).",
+        "epoch_accuracy": "Accuracy = correct predictions / number of samples, counted with "
+                          "len(y) per batch (the last batch may be smaller than the others).",
+        "calls": "Call the model once per batch and reuse its output for the accuracy.",
+        "eval_mode": "Call model.train() at the start: evaluation code may have left the "
+                     "model in eval mode, which switches dropout and batch norm to "
+                     "inference."})
+def _train_epoch(train_epoch):
+    compare_epoch(train_epoch, 12, 4, seed=1)
+
+
+def lenet_accuracy_after_one_epoch(train_epoch, *, n_train=3000, n_test=1000, seed=0,
+                                   device=_CPU):
+    """Train the reference LeNet for one epoch with the student's ``train_epoch``
+    (Adam, lr 1e-3, batches of 32) on real digits; its held-out accuracy."""
+    from course.data import mnist
+    # Quietly: nbgrader scores a test cell 0 when it writes to stderr, and the data
+    # loader logs a warning on stderr at every call when it uses the bundled subset.
+    log = logging.getLogger(mnist.__name__)
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        X, y = mnist.tensors("mnist", "train")
+        X_test, y_test = mnist.tensors("mnist", "test")
+    finally:
+        log.setLevel(level)
+    with checks.seeded(seed):
+        model = models.LeNet().to(device)
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        batches = mnist.batches(X[:n_train], y[:n_train], 32,
+                                generator=torch.Generator().manual_seed(seed))
+        checks.call(train_epoch, model, batches, optimizer, device, name="train_epoch")
+    model.eval()
+    with torch.no_grad():
+        predicted = model(X_test[:n_test].to(device)).argmax(dim=1).cpu()
+    return (predicted == y_test[:n_test]).double().mean().item()
+
+
+# --- 10.checkpoint -------------------------------------------------------------------
+
+def check_checkpoint(save_model, load_model, build, *, seed=0, as_path=False,
+                     device=_CPU, check_eval=False):
+    """Save a model built by ``build`` and trained a little, load it into a fresh one."""
+    with checks.seeded(seed):
+        model = build().to(device)
+        with torch.no_grad():
+            for p in model.parameters():
+                p.add_(torch.randn_like(p) * 0.1)
+    sample = torch.rand(3, *_input_shape(model), generator=torch.Generator().manual_seed(seed))
+    model.eval()
+    with torch.no_grad():
+        want = model(sample.to(device)).cpu()
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.pt")
+        checks.call(save_model, model, pathlib.Path(path) if as_path else path,
+                    name="save_model")
+        if not os.path.isfile(path):
+            raise checks.CheckFailed(f"save_model(model, path) did not create the file "
+                                     f"{os.path.basename(path)} at path.", cause="no_file")
+        try:
+            saved = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as error:
+            raise checks.CheckFailed(f"the file written by save_model cannot be read with "
+                                     f"torch.load(path, weights_only=True): "
+                                     f"{type(error).__name__}.", cause="whole_model") from None
+        keys = list(model.state_dict())
+        if not isinstance(saved, dict) or list(saved) != keys:
+            raise checks.CheckFailed(f"the file written by save_model should hold the "
+                                     f"model's state_dict (keys {keys[:4]}...), got "
+                                     f"{checks.describe(saved)}.", cause="whole_model")
+        loaded = checks.call(load_model, pathlib.Path(path) if as_path else path, build,
+                             name="load_model")
+    if type(loaded) is not type(model):
+        raise checks.CheckFailed(f"load_model(path, build) should return the model that "
+                                 f"build() creates ({type(model).__name__}), got "
+                                 f"{checks.describe(loaded)}.", cause="not_built")
+    if loaded is model:
+        raise checks.CheckFailed("load_model returned the original model object, not a "
+                                 "fresh one.", cause="not_built")
+    if check_eval and loaded.training:
+        raise checks.CheckFailed("load_model should return the model in eval mode "
+                                 "(model.eval()), ready for predictions.", cause="eval")
+    for p in loaded.parameters():
+        checks.assert_device(p, "cpu", name="a parameter of the loaded model")
+    loaded.eval()
+    with torch.no_grad():
+        got = checks.call(loaded, sample, name="loaded_model(x)")
+    checks.assert_close(got, want, rtol=1e-6, atol=1e-7,
+                        name="predictions of the loaded model versus the saved one")
+
+
+def _input_shape(model):
+    first = next(m for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear)))
+    if isinstance(first, nn.Conv2d):
+        return (first.in_channels, 28, 28)
+    return (first.in_features,)
+
+
+def _small_net():
+    return nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 2))
+
+
+@checks.exercise(
+    "10.checkpoint", title="Save and reload a model's state_dict",
+    hints=["model.state_dict() is an ordered dict from parameter names to tensors, and "
+           "torch.save writes such an object to a file. Which of the two, the model or its "
+           "state_dict, can be read back without your class?",
+           "Loading is the reverse: a fresh model from build(), then its load_state_dict "
+           "method with what torch.load(path, map_location='cpu', weights_only=True) "
+           "gives back.",
+           "Return the model in eval mode: model.eval() returns the model itself."],
+    likely_causes={
+        "whole_model": "Save model.state_dict() (a dict of tensors), not the model object: "
+                       "a pickled object needs its class at load time and cannot be read "
+                       "with weights_only=True.",
+        "not_built": "Build the model with build() and load the saved state_dict into it.",
+        "no_file": "Write the file to exactly the path you are given.",
+        "eval": "Call model.eval() before returning the loaded model."})
+def _checkpoint(pair):
+    if type(pair) is not tuple or len(pair) != 2:
+        raise checks.CheckFailed("pass the two functions as a pair: "
+                                 "(save_model, load_model).", cause="not_callable")
+    save_model, load_model = pair
+    check_checkpoint(save_model, load_model, _small_net, seed=3)
