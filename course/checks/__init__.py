@@ -26,7 +26,8 @@ from course.checks.assertions import (
     CAUSES, CheckFailed, StudentCodeError, assert_close, assert_device, assert_dtype,
     assert_grad_close, assert_greater, assert_less, assert_loss_decreases,
     assert_module_structure, assert_optimizer_step_matches, assert_param_count,
-    assert_raises, assert_shape, assert_tensor, call, describe, scalar, seeded, tampered)
+    assert_raises, assert_shape, assert_tensor, call, describe, matches, scalar, seeded,
+    tampered)
 from course.checks.registry import (
     Exercise, UnknownExercise, exercise, get, known_ids, unregister)
 from course.checks.student import check, hint, verify
@@ -37,6 +38,7 @@ __all__ = [
     "assert_less", "assert_loss_decreases", "assert_module_structure",
     "assert_optimizer_step_matches", "assert_param_count", "assert_raises", "assert_shape",
     "assert_tensor", "call", "check", "describe", "exercise", "get", "hint", "known_ids",
+    "matches",
     "scalar", "seeded", "tampered", "unregister", "verify",
 ]
 

@@ -847,6 +847,15 @@ def call(fn, *args, name: str | None = None, **kwargs):
         raise StudentCodeError(error, f"{label}({', '.join(shown)})") from error
 
 
+def matches(actual, expected, **tolerances) -> bool:
+    """True when :func:`assert_close` would pass: to recognise a known wrong answer."""
+    try:
+        assert_close(actual, expected, **tolerances)
+    except CheckFailed:
+        return False
+    return True
+
+
 def scalar(x, name: str = "result") -> float:
     """The student's answer as one real number (number, 0-d array, one-element tensor)."""
     guard()

@@ -648,3 +648,9 @@ def test_nan_never_passes_a_threshold():
 def test_a_batch_of_values_is_not_a_scalar():
     with pytest.raises(CheckFailed, match="single real number"):
         checks.assert_greater(torch.ones(3), 0.0, name="accuracy")
+
+
+def test_matches_is_assert_close_as_a_boolean():
+    assert checks.matches(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0]))
+    assert not checks.matches(torch.tensor([1.0, 2.5]), torch.tensor([1.0, 2.0]))
+    assert not checks.matches(torch.ones(2, 1), torch.ones(2))

@@ -15,15 +15,6 @@ from course import checks
 from course.reference import activations as ref
 
 
-def _matches(got, expected, **tolerances) -> bool:
-    """True when ``got`` is close to ``expected`` (used to name a known wrong answer)."""
-    try:
-        checks.assert_close(got, expected, **tolerances)
-    except checks.CheckFailed:
-        return False
-    return True
-
-
 def _close_or_explain(got, expected, name, wrong_answers=(), **tolerances) -> None:
     """assert_close, but first name a known wrong answer: ``(value, cause)`` pairs."""
     checks.assert_tensor(got, name=name)
@@ -31,7 +22,7 @@ def _close_or_explain(got, expected, name, wrong_answers=(), **tolerances) -> No
         checks.assert_close(got, expected, name=name, **tolerances)
     except checks.CheckFailed as failure:
         for wrong, cause in wrong_answers:
-            if _matches(got, wrong, **tolerances):
+            if checks.matches(got, wrong, **tolerances):
                 raise checks.CheckFailed(failure.message, cause=cause) from None
         raise
 

@@ -10,15 +10,6 @@ from course import checks
 from course.reference import losses
 
 
-def _matches(got, expected, **tolerances) -> bool:
-    """True when ``got`` is close to ``expected`` (used to name a known wrong answer)."""
-    try:
-        checks.assert_close(got, expected, **tolerances)
-    except checks.CheckFailed:
-        return False
-    return True
-
-
 # --- 05.mse -----------------------------------------------------------------------------
 
 @checks.exercise(
@@ -88,7 +79,7 @@ def _bce_with_logits(bce_with_logits):
     target = torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0, 1.0])
     got = checks.call(bce_with_logits, logits, target)
     expected = losses.binary_cross_entropy_with_logits(logits, target)
-    if _matches(got, losses.binary_cross_entropy_with_logits(torch.sigmoid(logits), target)):
+    if checks.matches(got, losses.binary_cross_entropy_with_logits(torch.sigmoid(logits), target)):
         raise checks.CheckFailed(f"bce_with_logits(logits, target) equals the loss of "
                                  f"sigmoid(logits); expected {float(expected):.4f}.",
                                  cause="sigmoid_twice")
@@ -117,7 +108,7 @@ def _cross_entropy(cross_entropy):
     got = checks.call(cross_entropy, logits, target)
     expected = losses.cross_entropy(logits, target)
     probs = torch.softmax(logits, dim=1)[torch.arange(4), target]
-    if _matches(got, -probs.mean()):
+    if checks.matches(got, -probs.mean()):
         raise checks.CheckFailed(f"cross_entropy(logits, target) equals minus the mean of "
                                  f"the picked probabilities; expected {float(expected):.4f}.",
                                  cause="softmax_not_log")
@@ -126,7 +117,7 @@ def _cross_entropy(cross_entropy):
     got = checks.call(cross_entropy, logits, target, weight=weight)
     expected = losses.cross_entropy(logits, target, weight)
     per_example = losses.cross_entropy(logits, target, weight, reduction="none")
-    if _matches(got, per_example.sum() / 4):
+    if checks.matches(got, per_example.sum() / 4):
         raise checks.CheckFailed(f"cross_entropy(logits, target, weight=[1, 3, 0.5]) equals "
                                  f"the weighted sum divided by N = 4; expected "
                                  f"{float(expected):.4f}.", cause="weighted_by_n")

@@ -18,15 +18,6 @@ from course.plot import confusion_counts
 from course.train import EarlyStopping, fit
 
 
-def _matches(got, expected, **tolerances) -> bool:
-    """True when ``got`` is close to ``expected`` (used to name a known wrong answer)."""
-    try:
-        checks.assert_close(got, expected, **tolerances)
-    except checks.CheckFailed:
-        return False
-    return True
-
-
 def _images(n: int, side: int = 28, seed: int = 0) -> torch.Tensor:
     """``n`` random grey "images" (n, 1, side, side) in [0, 1]."""
     with checks.seeded(seed):
@@ -75,7 +66,7 @@ def _logistic(cls):
     checks.assert_shape(out, (5, 10), name="the output for x of shape (5, 1, 28, 28)")
     with torch.no_grad():
         expected = x.reshape(5, 784) @ model.linear.weight.T + model.linear.bias   # (5, 10)
-    if _matches(out, torch.softmax(expected, dim=1), rtol=1e-4, atol=1e-5):
+    if checks.matches(out, torch.softmax(expected, dim=1), rtol=1e-4, atol=1e-5):
         raise checks.CheckFailed("the output is softmax(logits), not the logits.",
                                  cause="softmax")
     checks.assert_close(out, expected, name="the logits for x of shape (5, 1, 28, 28)",
@@ -117,10 +108,10 @@ def _evaluate(evaluate):
                         "evaluate(model, X, y, batch_size=10)")
     if got[1] == 0 and error > 0:
         raise checks.CheckFailed(f"error_rate is 0, expected {error:.4f}.", cause="int_division")
-    if _matches(got[1], 100 * error):
+    if checks.matches(got[1], 100 * error):
         raise checks.CheckFailed(f"error_rate is {got[1]:.4g}, expected {error:.4f}.",
                                  cause="percent")
-    if _matches(got[1], 1 - error):
+    if checks.matches(got[1], 1 - error):
         raise checks.CheckFailed(f"error_rate is {got[1]:.4g}, expected {error:.4f}.",
                                  cause="accuracy")
     checks.assert_close(got[0], loss, name="mean_loss of evaluate(model, X, y, batch_size=10)",
@@ -360,7 +351,7 @@ def _confusion(confusion_matrix):
     label = f"confusion_matrix({y_true.tolist()}, {y_pred.tolist()}, 3)"
     checks.assert_shape(got, (3, 3), name=label)
     checks.assert_dtype(got, torch.int64, name=label)
-    if _matches(got, expected.T) and not _matches(got, expected):
+    if checks.matches(got, expected.T) and not checks.matches(got, expected):
         raise checks.CheckFailed(f"{label} is transposed: entry [0, 1] should count true 0 "
                                  f"predicted as 1.", cause="transposed")
     checks.assert_close(got, expected, name=label)
