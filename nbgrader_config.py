@@ -6,6 +6,11 @@ solutions/ is nbgrader's source directory, notebooks/ its release directory
 
 import os
 
+from nbgrader.converters.autograde import Autograde
+from nbgrader.preprocessors import SaveAutoGrades
+
+from grader.preprocessors import WarningsAreNotFailures
+
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
@@ -19,3 +24,8 @@ c.Execute.interrupt_on_timeout = True
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# A library warning on stderr (torch emits UserWarnings) must not zero a test cell.
+_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+_steps.insert(_steps.index(SaveAutoGrades), WarningsAreNotFailures)
+c.Autograde.autograde_preprocessors = _steps
