@@ -3,15 +3,16 @@
 notebooks run in fast mode (kernels inherit this environment)."""
 
 import os
-import sys
 
 import matplotlib
+
+from grader.config import tools_on_path
 
 matplotlib.use("Agg")
 os.environ.setdefault("COURSE_FAST", "1")
 # Test workers and their kernels share few cores: one thread each avoids oversubscription.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+tools_on_path()
 
 # Notebooks under tests/ are grading fixtures, not notebooks to execute with nbval.
 collect_ignore_glob = ["fixtures/*", "**/fixtures/*"]

@@ -36,11 +36,6 @@ class Mistake:
     source: str               # the student's code
 
 
-def assignment_names() -> list[str]:
-    return sorted(p.name for p in (ROOT / "solutions").iterdir()
-                  if (p / f"{p.name}.ipynb").is_file())
-
-
 def _nbgrader(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
