@@ -1,17 +1,58 @@
-"""Autograde submissions with nbgrader (one at a time; parallel grading builds on this)."""
+"""Autograde a class: every student's submission of each assignment, in parallel.
+
+    python -m grader autograde [ASSIGNMENT...] --jobs 2
+    python -m grader autograde --scheduler tcp://127.0.0.1:8786
+
+Each grading is a self-contained task (grader.worker) run in its own process, on
+local worker threads or on a Dask cluster. Only this process writes to the course
+(grader.merge), one result at a time: no "database is locked", nothing graded
+twice. A grading whose status record matches the current submission is skipped,
+so a rerun after a crash or Ctrl-C grades only what is missing.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import gradebook, nbgrader_api
+from grader import config, gradebook, merge, nbgrader_api, status, templates, worker
+from grader.layout import Layout
 
 # Kernels started while grading inherit these: fast mode (course.budget) and one
 # thread per kernel, so that several gradings share the cores without oversubscription.
 GRADING_ENV = {"COURSE_GRADING": "1", "OMP_NUM_THREADS": "1"}
 
+
+@dataclass
+class Limits:
+    """How much one grading may take (see grader.sandbox.Limits for the kernel's)."""
+    cell_seconds: int = 300
+    wall_seconds: int = 900
+    kernel: dict = field(default_factory=dict)
+
+    def as_task(self) -> dict:
+        return {"cell_seconds": self.cell_seconds, "wall_seconds": self.wall_seconds,
+                "kernel": dict(self.kernel)}
+
+
+@dataclass
+class Summary:
+    graded: list[status.Record] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for rec in self.graded:
+            out[rec.status] = out.get(rec.status, 0) + 1
+        return out
+
+
+# --- serial, nbgrader's own way (used by the notebook tests) -----------------------------
 
 @contextlib.contextmanager
 def grading_environment():
@@ -30,9 +71,151 @@ def grading_environment():
 
 def autograde(assignment: str, student: str, course_dir: Path | str | None = None,
               **sections) -> dict[str, gradebook.CellScore]:
-    """Grade ``submitted/<student>/<assignment>/`` and return the per-cell scores."""
+    """Grade ``submitted/<student>/<assignment>/`` with plain nbgrader, in this process
+    (no sandbox): the reference behaviour the hardened path is compared with."""
     api = nbgrader_api.api(course_dir, **sections)
     with grading_environment():
         result = api.autograde(assignment, student, force=True)
     nbgrader_api.checked(result, f"autograde of {assignment} for {student}")
     return gradebook.cell_scores(course_dir, assignment, student)
+
+
+# --- the class, in parallel --------------------------------------------------------------
+
+def submission_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def plan(layout: Layout, assignments: list[str], force: bool = False):
+    """(assignment, student, digest) still to grade, and (assignment, student) skipped."""
+    todo, skipped = [], []
+    for a in assignments:
+        for s in layout.students(a):
+            digest = submission_digest(layout.submitted / s / a)
+            done = status.read(layout, a, s)
+            if not force and done is not None and done.submission_sha256 == digest:
+                skipped.append((a, s))
+            else:
+                todo.append((a, s, digest))
+    return todo, skipped
+
+
+def _task(layout: Layout, base: dict, student: str, limits: Limits) -> dict:
+    folder = layout.submitted / student / base["assignment"]
+    hide = sorted({str(layout.root), str(Path(templates.__file__).resolve().parents[1])})
+    return {**base, "student": student, "submission": worker.pack(folder),
+            "limits": limits.as_task(), "hide": hide}
+
+
+class LocalRunner:
+    """Tasks on ``jobs`` local threads, each driving one grading process."""
+
+    def __init__(self, jobs: int):
+        self.pool = ThreadPoolExecutor(max_workers=jobs)
+
+    def submit(self, task: dict):
+        return self.pool.submit(worker.run_task, task)
+
+    def as_completed(self, futures):
+        return as_completed(futures)
+
+    def close(self, cancel: bool = False):
+        self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+class DaskRunner:
+    """Tasks on an existing Dask distributed cluster."""
+
+    def __init__(self, address: str):
+        from distributed import Client
+        self.client = Client(address, timeout="20s")
+
+    def submit(self, task: dict):
+        key = f"grade-{task['assignment']}-{task['student']}-{os.urandom(4).hex()}"
+        return self.client.submit(worker.run_task, task, key=key, pure=False, retries=0)
+
+    def as_completed(self, futures):
+        from distributed import as_completed as dask_completed
+        return dask_completed(futures)
+
+    def close(self, cancel: bool = False):
+        self.client.close()
+
+
+def _progress(total: int, quiet: bool):
+    from tqdm.auto import tqdm
+    return tqdm(total=total, unit="notebook", desc="autograde", disable=quiet or total == 0,
+                file=sys.stderr, smoothing=0.1)
+
+
+def grade_class(layout: Layout, assignments: list[str], *, jobs: int = 1,
+                scheduler: str | None = None, force: bool = False,
+                limits: Limits | None = None, quiet: bool = False) -> Summary:
+    """Grade every submission still to grade; return what happened."""
+    config.tools_on_path()
+    limits = limits or Limits()
+    todo, skipped = plan(layout, assignments, force)
+    summary = Summary(skipped=skipped)
+    if not todo:
+        return summary
+    bases, ids = {}, {}
+    for a in sorted({a for a, _, _ in todo}):
+        templates.ensure_in_gradebook(layout, a)
+        bases[a], ids[a] = templates.task_base(layout, a), templates.grade_ids(layout, a)
+    runner = DaskRunner(scheduler) if scheduler else LocalRunner(jobs)
+    futures, cancel = {}, True
+    try:
+        for a, s, digest in todo:
+            futures[runner.submit(_task(layout, bases[a], s, limits))] = (a, s, digest)
+        with _progress(len(futures), quiet) as bar:
+            for future in runner.as_completed(list(futures)):
+                a, s, digest = futures[future]
+                result = future.result()
+                summary.graded.append(merge.record(layout, result, ids[a], digest))
+                bar.set_postfix_str(f"{s}/{a}: {result['status']}", refresh=False)
+                bar.update()
+        cancel = False
+    finally:
+        runner.close(cancel=cancel)
+    return summary
+
+
+# --- command line ----------------------------------------------------------------------
+
+def _run(args) -> int:
+    layout = Layout.of(args.course_dir)
+    known = layout.assignments()
+    unknown = [a for a in args.assignments if a not in known]
+    if unknown:
+        raise ValueError(f"unknown assignment(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    if args.jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
+    limits = Limits(cell_seconds=args.cell_timeout, wall_seconds=args.notebook_timeout)
+    summary = grade_class(layout, args.assignments or known, jobs=args.jobs,
+                          scheduler=args.scheduler, force=args.force, limits=limits)
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(summary.counts().items())) or "nothing"
+    print(f"autograde: {len(summary.graded)} graded ({counts}); "
+          f"{len(summary.skipped)} already up to date")
+    for rec in summary.graded:
+        if rec.status != status.GRADED:
+            print(f"  {rec.student}/{rec.assignment}: {rec.status}: "
+                  f"{(rec.message or '; '.join(rec.flags)).splitlines()[0][:200] if (rec.message or rec.flags) else ''}")
+    return 0
+
+
+def add_command(sub) -> None:
+    p = sub.add_parser("autograde", help="grade submitted/ in parallel (resumable)")
+    p.add_argument("assignments", nargs="*", help="default: every assignment")
+    p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                   help="gradings at once on this machine (default: number of cores)")
+    p.add_argument("--scheduler", default=None,
+                   help="address of a Dask scheduler (tcp://host:port) to grade on instead")
+    p.add_argument("--force", action="store_true", help="regrade even what is up to date")
+    p.add_argument("--cell-timeout", type=int, default=Limits.cell_seconds,
+                   help="seconds one cell may run (default %(default)s)")
+    p.add_argument("--notebook-timeout", type=int, default=Limits.wall_seconds,
+                   help="wall-clock cap per notebook in seconds (default %(default)s)")
+    p.set_defaults(run=_run)

@@ -44,3 +44,16 @@ def release(assignment: str, course_dir: Path | str | None = None) -> Path:
             target.rename(old)
         built.rename(target)
     return target
+
+
+def _run(args) -> int:
+    names = args.assignments or source_assignments(args.course_dir)
+    for name in names:
+        print(f"released {name} -> {release(name, args.course_dir)}")
+    return 0
+
+
+def add_command(sub) -> None:
+    p = sub.add_parser("release", help="generate notebooks/ from solutions/")
+    p.add_argument("assignments", nargs="*", help="default: every assignment")
+    p.set_defaults(run=_run)

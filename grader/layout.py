@@ -1,0 +1,85 @@
+"""Where things live in a course directory (nbgrader's layout plus the grader's own).
+
+    solutions/<assignment>/            nbgrader source (instructor, secret)
+    notebooks/<assignment>/            nbgrader release (student version)
+    submitted/<student>/<assignment>/  collected submissions
+    autograded/<student>/<assignment>/ graded notebooks (hidden tests included: secret)
+    feedback/<student>/<assignment>/   HTML handed back to students
+    gradebook.db                       nbgrader's SQLite gradebook
+    grading/status/<assignment>/<student>.json   how each grading ended (grader.status)
+    grading/unmatched/                 collected files that could not be mapped
+
+All of these except solutions/ and notebooks/ are ignored by git.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import config
+
+
+@dataclass(frozen=True)
+class Layout:
+    root: Path
+
+    @classmethod
+    def of(cls, course_dir: Path | str | None = None) -> "Layout":
+        """The layout of ``course_dir`` (default: this repository)."""
+        root = Path(course_dir or config.PROJECT_ROOT).resolve()
+        if not root.is_dir():
+            raise ValueError(f"course directory {root} does not exist")
+        return cls(root)
+
+    @property
+    def solutions(self) -> Path:
+        return self.root / "solutions"
+
+    @property
+    def notebooks(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def submitted(self) -> Path:
+        return self.root / "submitted"
+
+    @property
+    def autograded(self) -> Path:
+        return self.root / "autograded"
+
+    @property
+    def feedback(self) -> Path:
+        return self.root / "feedback"
+
+    @property
+    def gradebook(self) -> Path:
+        return self.root / "gradebook.db"
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.gradebook}"
+
+    @property
+    def status(self) -> Path:
+        return self.root / "grading" / "status"
+
+    @property
+    def unmatched(self) -> Path:
+        return self.root / "grading" / "unmatched"
+
+    def assignments(self) -> list[str]:
+        """Assignment names, in course order: folders of solutions/ (or, in a course
+        without solutions, of notebooks/) holding ``<name>/<name>.ipynb``."""
+        base = self.solutions if self.solutions.is_dir() else self.notebooks
+        if not base.is_dir():
+            return []
+        return sorted(p.name for p in base.iterdir() if (p / f"{p.name}.ipynb").is_file())
+
+    def students(self, assignment: str | None = None) -> list[str]:
+        """Students with a folder in submitted/ (holding ``assignment`` when given)."""
+        if not self.submitted.is_dir():
+            return []
+        return sorted(p.name for p in self.submitted.iterdir()
+                      if p.is_dir() and not p.name.startswith(".")
+                      and (assignment is None or (p / assignment).is_dir()))

@@ -1,0 +1,79 @@
+"""What every grading of one assignment starts from: its source files and a gradebook
+that knows the assignment (made by nbgrader's generate_assignment in a scratch course).
+
+Templates are cached in ``grading/templates/<assignment>-<hash of its source>/``, so a
+changed solution makes a new one and an unchanged one is built once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+
+from grader import nbgrader_api, release, worker
+from grader.layout import Layout
+
+
+def source_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _source(layout: Layout, assignment: str) -> Path:
+    folder = layout.solutions / assignment
+    if not (folder / f"{assignment}.ipynb").is_file():
+        known = ", ".join(layout.assignments()) or "none"
+        raise ValueError(f"no assignment {assignment!r} in {layout.solutions}; known: {known}")
+    return folder
+
+
+def gradebook_file(layout: Layout, assignment: str) -> Path:
+    """The cached template gradebook of ``assignment``, built when missing."""
+    source = _source(layout, assignment)
+    cached = layout.root / "grading" / "templates" / f"{assignment}-{source_hash(source)}"
+    if not (cached / "gradebook.db").is_file():
+        with tempfile.TemporaryDirectory(prefix="template-") as scratch:
+            shutil.copytree(source, Path(scratch) / "solutions" / assignment)
+            release.generate(assignment, scratch)
+            cached.mkdir(parents=True, exist_ok=True)
+            tmp = cached / ".gradebook.db.tmp"
+            shutil.copyfile(Path(scratch) / "gradebook.db", tmp)
+            os.replace(tmp, cached / "gradebook.db")
+    return cached / "gradebook.db"
+
+
+def task_base(layout: Layout, assignment: str) -> dict:
+    """The part of a grading task shared by every student of ``assignment``."""
+    db = gradebook_file(layout, assignment)
+    return {"assignment": assignment, "source": worker.pack(_source(layout, assignment)),
+            "gradebook": base64.b64encode(db.read_bytes()).decode()}
+
+
+def ensure_in_gradebook(layout: Layout, assignment: str) -> None:
+    """Make the course gradebook know ``assignment`` (nbgrader's own generate_assignment,
+    with the release written to a scratch folder so notebooks/ is not touched)."""
+    with Gradebook(layout.db_url) as gb:
+        try:
+            if gb.find_assignment(assignment).notebooks:
+                return
+        except MissingEntry:
+            pass
+    with tempfile.TemporaryDirectory(prefix="release-") as scratch:
+        api = nbgrader_api.api(layout.root, CourseDirectory={"release_directory": scratch})
+        nbgrader_api.checked(api.generate_assignment(assignment, force=True),
+                             f"adding {assignment} to the gradebook")
+
+
+def grade_ids(layout: Layout, assignment: str) -> dict[str, list[str]]:
+    """notebook -> grade ids of its graded cells, from the course gradebook."""
+    with Gradebook(layout.db_url) as gb:
+        return {nb.name: [c.name for c in nb.grade_cells]
+                for nb in gb.find_assignment(assignment).notebooks}

@@ -1,0 +1,245 @@
+"""One grading, self-contained: a task in, a result out, nothing shared.
+
+:func:`run_task` takes a task (plain data: the assignment's source files and a
+template gradebook, the student's files, limits) and returns a result (the
+status, every cell's score, the autograded files). It runs the grading in a
+fresh ``python -m grader.worker`` process with a scrubbed environment and a
+wall-clock cap, in a scratch course under the system's temp folder, so it works
+the same in a local worker thread and on a Dask worker on another machine.
+Only the coordinator (grader.autograde) writes to the course and its gradebook.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from grader import config, sandbox, status
+from grader.execute import OUTCOME, GuardedExecute
+from grader.kernel import SandboxedKernelManager
+
+TASK_FILE, RESULT_FILE, POLICY_FILE = "task.json", "result.json", "policy.json"
+
+
+# --- the task as plain data ----------------------------------------------------------
+
+def pack(folder: Path, patterns: tuple[str, ...] = ("*",)) -> dict[str, str]:
+    """Files under ``folder`` matching ``patterns``: relative path -> base64 content."""
+    files = sorted({p for pattern in patterns for p in folder.rglob(pattern) if p.is_file()})
+    return {str(p.relative_to(folder)): base64.b64encode(p.read_bytes()).decode()
+            for p in files}
+
+
+def unpack(files: dict[str, str], folder: Path) -> None:
+    for rel, data in files.items():
+        target = (folder / rel).resolve()
+        if folder.resolve() not in target.parents:
+            raise ValueError(f"refusing to write {rel!r} outside {folder}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(base64.b64decode(data))
+
+
+def failure(task: dict, state: str, message: str, seconds: float = 0.0) -> dict:
+    return {"assignment": task["assignment"], "student": task["student"], "status": state,
+            "message": message, "flags": [], "grades": {}, "comments": {},
+            "timestamp": None, "files": {}, "seconds": seconds}
+
+
+# --- the coordinator's side: run one task in a fresh process --------------------------
+
+def run_task(task: dict) -> dict:
+    """Grade one submission in a child process; never raises for a bad submission."""
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="grader-") as scratch:
+        scratch = Path(scratch)
+        (scratch / TASK_FILE).write_text(json.dumps(task))
+        env = sandbox.scrubbed_env(worker_env(), home=str(scratch))
+        cmd = [sys.executable, "-m", "grader.worker", str(scratch)]
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        try:
+            log, _ = proc.communicate(timeout=task["limits"]["wall_seconds"])
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            return failure(task, status.TIMED_OUT,
+                           f"the notebook ran longer than the cap of "
+                           f"{task['limits']['wall_seconds']} s", time.monotonic() - start)
+        except BaseException:          # Ctrl-C in the coordinator: leave nothing running
+            _kill_group(proc)
+            raise
+        result_file = scratch / RESULT_FILE
+        if not result_file.is_file():
+            tail = log.decode(errors="replace")[-2000:]
+            return failure(task, status.KERNEL_DIED, f"the grading process exited with "
+                           f"{proc.returncode}:\n{tail}", time.monotonic() - start)
+        result = json.loads(result_file.read_text())
+    result["seconds"] = time.monotonic() - start
+    return result
+
+
+def worker_env() -> dict[str, str]:
+    """Variables the grading process (and so the kernel) gets on top of the scrubbed set."""
+    scripts = os.path.dirname(sys.executable)
+    return {"PATH": scripts + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
+            "COURSE_GRADING": "1", "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
+            "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+# --- the child's side: grade in a scratch course ---------------------------------------
+
+def _layout(scratch: Path, task: dict) -> dict[str, Path]:
+    course = scratch / "course"
+    a, s = task["assignment"], task["student"]
+    return {"course": course, "source": course / "solutions" / a,
+            "submitted": course / "submitted" / s / a,
+            "autograded": course / "autograded" / s / a, "runtime": scratch / "runtime",
+            "home": scratch / "home"}
+
+
+def _policy(scratch: Path, paths: dict, task: dict) -> Path:
+    here = [str(Path(p).resolve()) for p in task.get("hide", []) if Path(p).is_dir()]
+    packages = [str(Path(m.__file__).resolve().parent) for m in _kernel_packages()]
+    workdir = str(paths["autograded"])
+    policy = sandbox.Policy(
+        workdir=workdir, hide=[*here, str(scratch)],
+        keep=[*_python_prefixes(), *packages, workdir, str(paths["runtime"]), str(paths["home"])],
+        writable=[workdir, str(paths["runtime"]), str(paths["home"])],
+        uid=task["limits"].get("uid", 65534),
+        limits=sandbox.Limits(**task["limits"]["kernel"]))
+    (scratch / POLICY_FILE).write_text(policy.to_json())
+    return scratch / POLICY_FILE
+
+
+def _python_prefixes() -> list[str]:
+    """The Python installation and environment the kernel runs from."""
+    return sorted({str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix)})
+
+
+def _kernel_packages():
+    import course
+    import grader
+    return (course, grader)
+
+
+def _check_notebooks(paths: dict, assignment: str) -> str:
+    """A message when the submission cannot be graded as a notebook, else ""."""
+    expected = paths["submitted"] / f"{assignment}.ipynb"
+    if not expected.is_file():
+        found = sorted(p.name for p in paths["submitted"].glob("*.ipynb"))
+        return (f"no {expected.name} in the submission (found: {', '.join(found) or 'nothing'}); "
+                f"the notebook must keep its name")
+    try:
+        nbformat.read(expected, as_version=4)
+    except Exception as err:      # invalid JSON, not a notebook, bad encoding
+        return f"{expected.name} is not a readable notebook: {type(err).__name__}: {err}"
+    return ""
+
+
+def _config(paths: dict, task: dict, policy_file: Path, key: str):
+    limits = task["limits"]
+    cfg = config.load(paths["course"], Execute={"timeout": limits["cell_seconds"]},
+                      OverwriteCells={"add_missing_cells": True},
+                      SandboxedKernelManager={"policy_file": str(policy_file)},
+                      GuardedExecute={"receipt_key": key, "timeout": limits["cell_seconds"]})
+    steps = list(cfg.Autograde.autograde_preprocessors)
+    steps[steps.index(_execute_class())] = GuardedExecute
+    cfg.Autograde.autograde_preprocessors = steps
+    cfg.GuardedExecute.kernel_manager_class = SandboxedKernelManager
+    return cfg
+
+
+def _execute_class():
+    from nbgrader.preprocessors import Execute
+    return Execute
+
+
+def _grades(course: Path, task: dict) -> tuple[dict, dict, str | None]:
+    from nbgrader.api import Gradebook
+
+    grades, comments = {}, {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        sub = gb.find_submission(task["assignment"], task["student"])
+        for nb in sub.notebooks:
+            grades[nb.name] = {g.name: {"auto_score": g.auto_score,
+                                        "needs_manual_grade": g.needs_manual_grade}
+                               for g in nb.grades}
+            comments[nb.name] = {c.name: c.auto_comment for c in nb.comments}
+        stamp = sub.timestamp.isoformat() if sub.timestamp else None
+    return grades, comments, stamp
+
+
+def _status(ok: bool) -> tuple[str, list[str]]:
+    if OUTCOME["kernel_died"]:
+        return status.KERNEL_DIED, []
+    flags = [f"integrity: {t}" for t in OUTCOME["tampered"]]
+    flags += [f"cell timed out: {t}" for t in OUTCOME["timed_out"]]
+    if OUTCOME["tampered"]:
+        return status.TAMPERED, flags
+    if OUTCOME["timed_out"]:
+        return status.TIMED_OUT, flags
+    return (status.GRADED if ok else status.INVALID_NOTEBOOK), flags
+
+
+def grade_in(scratch: Path) -> dict:
+    """Grade the task stored in ``scratch``; the result as plain data."""
+    from nbgrader.apps import NbGraderAPI
+
+    task = json.loads((scratch / TASK_FILE).read_text())
+    paths = _layout(scratch, task)
+    unpack(task["source"], paths["source"])
+    unpack(task["submission"], paths["submitted"])
+    (paths["course"] / "gradebook.db").write_bytes(base64.b64decode(task["gradebook"]))
+    problem = _check_notebooks(paths, task["assignment"])
+    if problem:
+        return failure(task, status.INVALID_NOTEBOOK, problem)
+    paths["runtime"].mkdir()
+    paths["home"].mkdir()
+    os.environ.update(JUPYTER_RUNTIME_DIR=str(paths["runtime"]), HOME=str(paths["home"]),
+                      MPLCONFIGDIR=str(paths["home"] / ".matplotlib"))
+    key = secrets.token_hex(32)
+    os.environ["GRADER_RECEIPT_KEY"] = key           # the kernel's guard takes it
+    cfg = _config(paths, task, _policy(scratch, paths, task), key)
+    outcome = NbGraderAPI(config=cfg).autograde(task["assignment"], task["student"], force=True)
+    state, flags = _status(outcome["success"])
+    result = failure(task, state, "" if outcome["success"] else _log_tail(outcome))
+    result["flags"] = flags
+    if state != status.INVALID_NOTEBOOK and not OUTCOME["kernel_died"]:
+        result["grades"], result["comments"], result["timestamp"] = _grades(paths["course"], task)
+        result["files"] = pack(paths["autograded"], ("*.ipynb", "timestamp.txt"))
+    return result
+
+
+def _log_tail(outcome: dict) -> str:
+    text = f"{outcome.get('log', '')}\n{outcome.get('error', '')}".strip()
+    return OUTCOME["kernel_died"] or text[-3000:]
+
+
+def main(argv: list[str]) -> int:
+    scratch = Path(argv[0])
+    result = grade_in(scratch)
+    tmp = scratch / (RESULT_FILE + ".tmp")
+    tmp.write_text(json.dumps(result))
+    os.replace(tmp, scratch / RESULT_FILE)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
