@@ -1,29 +1,28 @@
-"""``python -m grader``: the instructor's command line."""
+"""``python -m grader``: the instructor's command line.
+
+Each command lives in its own module (named in :data:`COMMAND_MODULES`), which
+defines ``add_command(subparsers)``: it adds its sub-parser and sets
+``run=function(args) -> exit code`` as the parser default.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
-from grader import release as release_mod
-
-
-def _release(args) -> int:
-    names = args.assignments or release_mod.source_assignments(args.course_dir)
-    for name in names:
-        path = release_mod.release(name, args.course_dir)
-        print(f"released {name} -> {path}")
-    return 0
+COMMAND_MODULES = ("grader.release", "grader.collect", "grader.autograde", "grader.export", "grader.publish",
+                   "grader.feedback")
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="grader", description=__doc__)
+    p = argparse.ArgumentParser(prog="grader", description="Instructor tooling on top "
+                                "of nbgrader: release, collect, autograde, feedback, export.")
     p.add_argument("--course-dir", default=None,
                    help="course root (default: this repository)")
     sub = p.add_subparsers(dest="command", required=True)
-    rel = sub.add_parser("release", help="generate notebooks/ from solutions/")
-    rel.add_argument("assignments", nargs="*", help="default: every assignment")
-    rel.set_defaults(run=_release)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_command(sub)
     return p
 
 
@@ -31,7 +30,7 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ValueError, RuntimeError) as err:
+    except (ValueError, RuntimeError, OSError) as err:
         print(f"grader {args.command}: {err}", file=sys.stderr)
         return 2
 

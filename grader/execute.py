@@ -6,22 +6,30 @@ from __future__ import annotations
 import hmac
 
 from nbclient.exceptions import DeadKernelError
+from nbclient.util import run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade
 from traitlets import Unicode
 
 from grader import guard
+from grader.restore import MOVED
 
 RECEIPT = "grader_receipt"
 INTEGRITY_ERROR = "GradingIntegrityError"
+MOVED_ERROR = "TestCellMoved"
 
 # How the last execution in this process ended; grader.worker reads it.
-OUTCOME: dict = {"timed_out": [], "tampered": [], "kernel_died": ""}
+OUTCOME: dict = {"timed_out": [], "tampered": [], "moved": [], "kernel_died": ""}
 
 
 def reset_outcome() -> None:
-    OUTCOME.update(timed_out=[], tampered=[], kernel_died="")
+    OUTCOME.update(timed_out=[], tampered=[], moved=[], kernel_died="")
+
+
+def _error(name: str, message: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=name, evalue=message,
+                        traceback=[f"{name}: {message}"])
 
 
 def _receipt_value(reply: dict) -> str:
@@ -62,11 +70,20 @@ class GuardedExecute(Execute):
         kc.execute = execute
         return kc
 
-    async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+    # nbclient binds its sync entry point to its own coroutine: rebind it to ours.
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    def preprocess_cell(self, cell, resources, index):
         graded = cell.cell_type == "code" and is_grade(cell)
-        self._test_cell = cell_index if graded else None
+        moved = cell.metadata.get("grader", {}).get(MOVED)
+        if graded and moved:
+            OUTCOME["moved"].append(cell.metadata["nbgrader"]["grade_id"])
+            cell.outputs = [_error(MOVED_ERROR, f"this test cell was moved above the answer "
+                                   f"cell {moved!r}; it is not run and earns no points")]
+            return cell, resources
+        self._test_cell = index if graded else None
         try:
-            return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+            return super().preprocess_cell(cell, resources, index)
         finally:
             self._test_cell = None
 
@@ -81,13 +98,12 @@ class GuardedExecute(Execute):
             self._check_receipt(cell, _receipt_value(reply), grade_id)
 
     def _check_receipt(self, cell, value: str, grade_id: str) -> None:
-        expected = "ok:" + guard.sign(bytes.fromhex(self.receipt_key), self._test_cell)
+        expected = "ok:" + guard.sign(self.receipt_key.encode(), self._test_cell)
         if hmac.compare_digest(value, expected):
             return
-        what = value.partition(":")[2] if value.startswith("tampered:") else "no receipt"
+        what = {"tampered": value.partition(":")[2], "ok": "forged receipt"}.get(
+            value.partition(":")[0], "no receipt")
         OUTCOME["tampered"].append(f"{grade_id}: {what}")
-        cell.outputs.append(NotebookNode(
-            output_type="error", ename=INTEGRITY_ERROR,
-            evalue=f"this test cell's result cannot be trusted ({what}): the notebook "
-                   "changed how code runs or how errors are reported",
-            traceback=[f"{INTEGRITY_ERROR}: the execution machinery was modified ({what})"]))
+        cell.outputs.append(_error(
+            INTEGRITY_ERROR, f"this test cell's result cannot be trusted ({what}): the "
+            "notebook changed how code runs or how errors are reported"))

@@ -59,7 +59,6 @@ def _snapshot(shell) -> dict:
                                list(shell.input_transformers_post)],
         "ast_transformers": list(shell.ast_transformers),
         "custom_exceptions": shell.custom_exceptions,
-        "excepthook": sys.excepthook,
         "trace": (sys.gettrace(), sys.getprofile()),
         "course.checks": _checks_tampered(),
     }

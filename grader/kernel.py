@@ -34,6 +34,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     @default("connection_file")
     def _connection_file_default(self):
         # In the runtime folder, which the sandbox hands to the kernel's user.
+        os.makedirs(jupyter_runtime_dir(), exist_ok=True)
         return os.path.join(jupyter_runtime_dir(), f"kernel-{uuid.uuid4().hex[:12]}.json")
 
     def format_kernel_cmd(self, extra_arguments=None):

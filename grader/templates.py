@@ -35,26 +35,30 @@ def _source(layout: Layout, assignment: str) -> Path:
     return folder
 
 
-def gradebook_file(layout: Layout, assignment: str) -> Path:
-    """The cached template gradebook of ``assignment``, built when missing."""
+def template(layout: Layout, assignment: str) -> Path:
+    """The cached template of ``assignment`` (``gradebook.db`` and ``release/``),
+    built when missing."""
     source = _source(layout, assignment)
     cached = layout.root / "grading" / "templates" / f"{assignment}-{source_hash(source)}"
     if not (cached / "gradebook.db").is_file():
         with tempfile.TemporaryDirectory(prefix="template-") as scratch:
             shutil.copytree(source, Path(scratch) / "solutions" / assignment)
-            release.generate(assignment, scratch)
-            cached.mkdir(parents=True, exist_ok=True)
-            tmp = cached / ".gradebook.db.tmp"
-            shutil.copyfile(Path(scratch) / "gradebook.db", tmp)
-            os.replace(tmp, cached / "gradebook.db")
-    return cached / "gradebook.db"
+            built = release.generate(assignment, scratch)
+            shutil.rmtree(cached, ignore_errors=True)
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(dir=cached.parent, prefix=".building-"))
+            shutil.copytree(built, staging / "release")
+            shutil.copyfile(Path(scratch) / "gradebook.db", staging / "gradebook.db")
+            os.replace(staging, cached)
+    return cached
 
 
 def task_base(layout: Layout, assignment: str) -> dict:
     """The part of a grading task shared by every student of ``assignment``."""
-    db = gradebook_file(layout, assignment)
+    cached = template(layout, assignment)
     return {"assignment": assignment, "source": worker.pack(_source(layout, assignment)),
-            "gradebook": base64.b64encode(db.read_bytes()).decode()}
+            "release": worker.pack(cached / "release"),
+            "gradebook": base64.b64encode((cached / "gradebook.db").read_bytes()).decode()}
 
 
 def ensure_in_gradebook(layout: Layout, assignment: str) -> None:

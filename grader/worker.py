@@ -23,10 +23,13 @@ import time
 from pathlib import Path
 
 import nbformat
+from nbgrader.converters.autograde import Autograde
+from nbgrader.preprocessors import DeduplicateIds, Execute
 
 from grader import config, sandbox, status
 from grader.execute import OUTCOME, GuardedExecute
 from grader.kernel import SandboxedKernelManager
+from grader.restore import RestoreCells
 
 TASK_FILE, RESULT_FILE, POLICY_FILE = "task.json", "result.json", "policy.json"
 
@@ -111,6 +114,7 @@ def _layout(scratch: Path, task: dict) -> dict[str, Path]:
     return {"course": course, "source": course / "solutions" / a,
             "submitted": course / "submitted" / s / a,
             "autograded": course / "autograded" / s / a, "runtime": scratch / "runtime",
+            "release": scratch / "release",
             "home": scratch / "home"}
 
 
@@ -156,19 +160,17 @@ def _check_notebooks(paths: dict, assignment: str) -> str:
 def _config(paths: dict, task: dict, policy_file: Path, key: str):
     limits = task["limits"]
     cfg = config.load(paths["course"], Execute={"timeout": limits["cell_seconds"]},
-                      OverwriteCells={"add_missing_cells": True},
+                      RestoreCells={"release_dir": str(paths["release"])},
                       SandboxedKernelManager={"policy_file": str(policy_file)},
                       GuardedExecute={"receipt_key": key, "timeout": limits["cell_seconds"]})
     steps = list(cfg.Autograde.autograde_preprocessors)
-    steps[steps.index(_execute_class())] = GuardedExecute
+    steps[steps.index(Execute)] = GuardedExecute
     cfg.Autograde.autograde_preprocessors = steps
+    sanitize = list(Autograde.class_traits()["sanitize_preprocessors"].default())
+    sanitize[sanitize.index(DeduplicateIds)] = RestoreCells
+    cfg.Autograde.sanitize_preprocessors = sanitize
     cfg.GuardedExecute.kernel_manager_class = SandboxedKernelManager
     return cfg
-
-
-def _execute_class():
-    from nbgrader.preprocessors import Execute
-    return Execute
 
 
 def _grades(course: Path, task: dict) -> tuple[dict, dict, str | None]:
@@ -191,7 +193,8 @@ def _status(ok: bool) -> tuple[str, list[str]]:
         return status.KERNEL_DIED, []
     flags = [f"integrity: {t}" for t in OUTCOME["tampered"]]
     flags += [f"cell timed out: {t}" for t in OUTCOME["timed_out"]]
-    if OUTCOME["tampered"]:
+    flags += [f"test moved above its answer: {t}" for t in OUTCOME["moved"]]
+    if OUTCOME["tampered"] or OUTCOME["moved"]:
         return status.TAMPERED, flags
     if OUTCOME["timed_out"]:
         return status.TIMED_OUT, flags
@@ -206,6 +209,7 @@ def grade_in(scratch: Path) -> dict:
     paths = _layout(scratch, task)
     unpack(task["source"], paths["source"])
     unpack(task["submission"], paths["submitted"])
+    unpack(task["release"], paths["release"])
     (paths["course"] / "gradebook.db").write_bytes(base64.b64decode(task["gradebook"]))
     problem = _check_notebooks(paths, task["assignment"])
     if problem:
