@@ -123,7 +123,10 @@ class LocalRunner:
         return as_completed(futures)
 
     def close(self, cancel: bool = False):
-        self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+        if cancel:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            worker.kill_all()
+        self.pool.shutdown(wait=True)
 
 
 class DaskRunner:
@@ -132,16 +135,21 @@ class DaskRunner:
     def __init__(self, address: str):
         from distributed import Client
         self.client = Client(address, timeout="20s")
+        self.futures = []
 
     def submit(self, task: dict):
         key = f"grade-{task['assignment']}-{task['student']}-{os.urandom(4).hex()}"
-        return self.client.submit(worker.run_task, task, key=key, pure=False, retries=0)
+        future = self.client.submit(worker.run_task, task, key=key, pure=False, retries=0)
+        self.futures.append(future)
+        return future
 
     def as_completed(self, futures):
         from distributed import as_completed as dask_completed
         return dask_completed(futures)
 
     def close(self, cancel: bool = False):
+        if cancel:      # Dask cannot stop a running task: it ends at its own time cap
+            self.client.cancel(self.futures, force=True)
         self.client.close()
 
 
@@ -194,16 +202,25 @@ def _run(args) -> int:
     if args.jobs < 1:
         raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
     limits = Limits(cell_seconds=args.cell_timeout, wall_seconds=args.notebook_timeout)
-    summary = grade_class(layout, args.assignments or known, jobs=args.jobs,
-                          scheduler=args.scheduler, force=args.force, limits=limits)
+    try:
+        summary = grade_class(layout, args.assignments or known, jobs=args.jobs,
+                              scheduler=args.scheduler, force=args.force, limits=limits)
+    except KeyboardInterrupt:
+        print("autograde: interrupted; finished gradings are saved, run the same command "
+              "again to grade the rest", file=sys.stderr)
+        return 130
     counts = ", ".join(f"{n} {k}" for k, n in sorted(summary.counts().items())) or "nothing"
     print(f"autograde: {len(summary.graded)} graded ({counts}); "
           f"{len(summary.skipped)} already up to date")
     for rec in summary.graded:
         if rec.status != status.GRADED:
-            print(f"  {rec.student}/{rec.assignment}: {rec.status}: "
-                  f"{(rec.message or '; '.join(rec.flags)).splitlines()[0][:200] if (rec.message or rec.flags) else ''}")
+            print(f"  {rec.student}/{rec.assignment}: {rec.status}: {_first_line(rec)}")
     return 0
+
+
+def _first_line(rec: status.Record) -> str:
+    text = rec.message or "; ".join(rec.flags)
+    return text.strip().splitlines()[0][:200] if text.strip() else ""
 
 
 def add_command(sub) -> None:

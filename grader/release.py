@@ -35,6 +35,7 @@ def release(assignment: str, course_dir: Path | str | None = None) -> Path:
         known = ", ".join(source_assignments(root)) or "none"
         raise ValueError(f"no assignment {assignment!r} in {root / 'solutions'}; known: {known}")
     target = root / "notebooks" / assignment
+    target.parent.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=root / "notebooks", prefix=".release-") as scratch:
         scratch = Path(scratch)
         shutil.copytree(source, scratch / "solutions" / assignment)
@@ -47,13 +48,25 @@ def release(assignment: str, course_dir: Path | str | None = None) -> Path:
 
 
 def _run(args) -> int:
-    names = args.assignments or source_assignments(args.course_dir)
-    for name in names:
+    from grader.solution_check import lost_points   # (it grades, and grading releases)
+
+    known = source_assignments(args.course_dir)
+    unknown = [a for a in args.assignments if a not in known]
+    if unknown:
+        raise ValueError(f"unknown assignment(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    for name in args.assignments or known:
+        lost = [] if args.no_check else lost_points(name, args.course_dir)
+        if lost:
+            raise ValueError(f"not releasing {name}: its solution fails its own tests "
+                             f"({'; '.join(lost)})")
         print(f"released {name} -> {release(name, args.course_dir)}")
     return 0
 
 
 def add_command(sub) -> None:
-    p = sub.add_parser("release", help="generate notebooks/ from solutions/")
+    p = sub.add_parser("release", help="generate notebooks/ from solutions/, after "
+                       "checking that each solution passes its own tests")
     p.add_argument("assignments", nargs="*", help="default: every assignment")
+    p.add_argument("--no-check", action="store_true",
+                   help="skip grading the solution first (faster, for drafts)")
     p.set_defaults(run=_run)

@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -32,6 +33,8 @@ from grader.kernel import SandboxedKernelManager
 from grader.restore import RestoreCells
 
 TASK_FILE, RESULT_FILE, POLICY_FILE = "task.json", "result.json", "policy.json"
+_RUNNING: set[subprocess.Popen] = set()    # grading processes of this process
+_RUNNING_LOCK = threading.Lock()
 
 
 # --- the task as plain data ----------------------------------------------------------
@@ -70,6 +73,8 @@ def run_task(task: dict) -> dict:
         cmd = [sys.executable, "-m", "grader.worker", str(scratch)]
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 start_new_session=True)
+        with _RUNNING_LOCK:
+            _RUNNING.add(proc)
         try:
             log, _ = proc.communicate(timeout=task["limits"]["wall_seconds"])
         except subprocess.TimeoutExpired:
@@ -80,6 +85,9 @@ def run_task(task: dict) -> dict:
         except BaseException:          # Ctrl-C in the coordinator: leave nothing running
             _kill_group(proc)
             raise
+        finally:
+            with _RUNNING_LOCK:
+                _RUNNING.discard(proc)
         result_file = scratch / RESULT_FILE
         if not result_file.is_file():
             tail = log.decode(errors="replace")[-2000:]
@@ -96,6 +104,14 @@ def worker_env() -> dict[str, str]:
     return {"PATH": scripts + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
             "COURSE_GRADING": "1", "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
             "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def kill_all() -> None:
+    """Stop every grading this process started (after Ctrl-C in the coordinator)."""
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for proc in running:
+        _kill_group(proc)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

@@ -1,0 +1,227 @@
+"""Feedback HTML shows scores, visible checks and outcomes, and never a hidden test
+(real nbgrader: a tiny two-exercise course, and notebook 05 with typical mistakes)."""
+
+import copy
+import html
+import re
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from grader import autograde, feedback, release
+from grader.__main__ import main
+from grader.feedback_preprocessors import (HIDDEN_FAILURE, NOTE, StripHiddenTests,
+                                           SummariseTestOutcomes, failing_line)
+from grader.hidden import hidden_lines
+from grader.nbgrader_api import NbgraderError
+from tests.notebooks.harness import Course
+from tests.notebooks.mistakes.m05_losses import MISTAKES as LOSS_MISTAKES
+
+SECRETS = ("hidden secret print output", "secret negative input", "secret input -4")
+TESTS = {
+    "test_double": 'assert double(2) == 4, "double(2) should be 4"\n### BEGIN HIDDEN TESTS\n'
+                   'print("hidden secret print output")\n'
+                   'assert double(-3) == -6, "double of the secret negative input -3"\n'
+                   '### END HIDDEN TESTS',
+    "test_square": 'assert square(3) == 9, "square(3) should be 9"\n### BEGIN HIDDEN TESTS\n'
+                   'assert square(-4) == 16, "square of the secret input -4"\n'
+                   '### END HIDDEN TESTS',
+}
+ANSWERS = {  # alice: double fails only the hidden test, square a visible one
+    "alice": {"double": 'def double(x):\n'
+                        '    print("\\n".join(f"line-{i:03d}" for i in range(500)))\n'
+                        '    return 2 * abs(x)\ndouble(1)',
+              "square": "def square(x):\n    return x * 2"},
+    "bob": {"double": "def double(x):\n    return 2 * x",
+            "square": "def square(x):\n    return x * x"},
+}
+
+
+def _meta(grade_id, **flags):
+    return {"nbgrader": {"grade_id": grade_id, "schema_version": 3, "locked": False,
+                         "solution": False, "grade": False, "task": False, **flags}}
+
+
+def _notebook(answers):
+    cells = []
+    for name, test in zip(answers, TESTS):
+        cells += [new_code_cell(answers[name], metadata=_meta(name, solution=True)),
+                  new_code_cell(TESTS[test], metadata=_meta(test, grade=True, locked=True,
+                                                              points=1))]
+    return new_notebook(cells=cells, metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}})
+
+
+def _text(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]*>", "", page))
+
+
+def _cell(page: str, grade_id: str) -> str:
+    """The text of one grade cell's panel and outputs in a feedback page."""
+    return _text(page.split(f'<a name="{grade_id}">')[1].split("cell border-box-sizing")[0])
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    root = tmp_path_factory.mktemp("course")
+    solution = _notebook({"double": "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n"
+                                    "    ### END SOLUTION",
+                          "square": "def square(x):\n    ### BEGIN SOLUTION\n    return x * x\n"
+                                    "    ### END SOLUTION"})
+    (root / "solutions/tiny").mkdir(parents=True)
+    nbformat.write(solution, root / "solutions/tiny/tiny.ipynb")
+    release.generate("tiny", root)
+    for student, answers in ANSWERS.items():
+        (root / "submitted" / student / "tiny").mkdir(parents=True)
+        nbformat.write(_notebook(answers), root / "submitted" / student / "tiny/tiny.ipynb")
+        autograde.autograde("tiny", student, root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def alice(course):
+    [page] = feedback.generate("tiny", "alice", course)
+    assert page == course / "feedback/alice/tiny/tiny.html"
+    return page.read_text()
+
+
+def test_feedback_shows_the_scores_and_the_visible_checks(alice):
+    text = _text(alice)
+    assert "tiny (Score: 0.0 / 2.0)" in text
+    assert 'assert double(2) == 4, "double(2) should be 4"' in text
+    assert 'assert square(3) == 9, "square(3) should be 9"' in text
+
+
+def test_feedback_shows_no_hidden_test_line_marker_or_output(alice, course):
+    text = _text(alice)
+    assert "BEGIN HIDDEN" not in alice and "END HIDDEN" not in alice
+    assert [s for s in SECRETS if s in text] == []
+    lines = hidden_lines(nbformat.read(course / "autograded/alice/tiny/tiny.ipynb", 4))
+    assert lines and [line for line in lines if line in text] == []
+
+
+def test_a_visible_failure_shows_its_message_without_traceback_frames(alice):
+    cell = _cell(alice, "test_square")
+    assert NOTE in cell
+    assert "Failed in the visible checks: AssertionError: square(3) should be 9" in cell
+    assert "Traceback" not in cell and "Cell In[" not in cell and "---->" not in cell
+
+
+def test_a_hidden_failure_shows_only_its_type_and_the_fixed_sentence(alice):
+    cell = _cell(alice, "test_double")
+    assert f"Failed in the hidden tests: AssertionError: {HIDDEN_FAILURE}." in cell
+    assert "-3" not in cell and "Traceback" not in cell
+
+
+def test_a_passing_test_cell_says_so(course):
+    [page] = feedback.generate("tiny", "bob", course)
+    cell = _cell(page.read_text(), "test_square")
+    assert NOTE in cell and "Passed." in cell and "Failed" not in cell
+
+
+def test_long_solution_output_is_kept_but_capped(alice):
+    text = _text(alice)
+    assert "line-000" in text and "output truncated" in text and "line-499" not in text
+
+
+def test_regenerating_gives_the_same_files(course, alice):
+    [page] = feedback.generate("tiny", "alice", course)
+    assert page.read_text() == alice
+    assert list((course / "feedback/alice").iterdir()) == [course / "feedback/alice/tiny"]
+
+
+def _previous_feedback(course):
+    [page] = feedback.generate("tiny", "bob", course)
+    return page, page.read_bytes()
+
+
+def test_a_crash_mid_generation_keeps_the_previous_feedback(course, monkeypatch):
+    page, before = _previous_feedback(course)
+
+    def crash(self, cell, resources, index):
+        raise RuntimeError("simulated crash")
+    monkeypatch.setattr(SummariseTestOutcomes, "preprocess_cell", crash)
+    with pytest.raises(NbgraderError, match="simulated crash"):
+        feedback.generate("tiny", "bob", course)
+    assert page.read_bytes() == before
+    assert list((course / "grading/tmp").iterdir()) == []
+
+
+def test_a_page_showing_a_hidden_line_is_refused_and_the_previous_kept(course, monkeypatch):
+    page, before = _previous_feedback(course)
+    monkeypatch.setattr(StripHiddenTests, "preprocess_cell",
+                        lambda self, cell, resources, index: (cell, resources))
+    with pytest.raises(RuntimeError, match="would show hidden-test text"):
+        feedback.generate("tiny", "bob", course)
+    assert page.read_bytes() == before
+    assert list((course / "grading/tmp").iterdir()) == []
+
+
+@pytest.mark.parametrize("assignment, student, message", [
+    ("nope", "alice", "unknown assignment 'nope'; known: tiny"),
+    ("tiny", "carol", "unknown student .*'carol'.*; known: alice, bob"),
+])
+def test_unknown_assignment_or_student_is_a_clear_error(course, assignment, student, message):
+    with pytest.raises(ValueError, match=message):
+        feedback.generate(assignment, student, course)
+
+
+def test_cli_writes_feedback_and_reports_bad_names(course, capsys):
+    assert main(["--course-dir", str(course), "feedback", "tiny", "--student", "bob"]) == 0
+    assert "feedback -> feedback/bob/tiny/tiny.html" in capsys.readouterr().out
+    assert main(["--course-dir", str(course), "feedback", "--student", "zed"]) == 2
+    assert "grader feedback: unknown student" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("traceback, count, line", [
+    (["\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[4]\x1b[39m\x1b[32m, line 3\x1b[39m"], 4, 3),
+    (["Cell In[2], line 9\n", "Cell In[4], line 1"], 4, 1),        # a student frame first
+    (["Input In [7], in <cell line: 2>()"], 7, 2),                   # IPython 8.0 to 8.3
+    (["Cell In[4], line 3"], None, None),                            # never executed
+    (["File /lib/x.py:3, in f()"], 4, None),                         # no frame of the cell
+])
+def test_failing_line_reads_ipython_tracebacks(traceback, count, line):
+    assert failing_line(traceback, count) == line
+
+
+def _mistake(cell: str, words: str):
+    return next(m for m in LOSS_MISTAKES if m.cell == cell and words in m.why)
+
+
+@pytest.fixture(scope="module")
+def losses(tmp_path_factory):
+    """Notebook 05 graded for a student whose class_weights fails only a hidden test
+    and whose mse (mean and sum swapped) fails a visible check."""
+    course = Course(tmp_path_factory.mktemp("losses"), "05_losses")
+    nb = copy.deepcopy(course.solution)
+    for mistake in (_mistake("class_weights", "only the hidden test"),
+                    _mistake("mse", "mean and sum swapped")):
+        [cell] = [c for c in nb.cells
+                  if c.metadata.get("nbgrader", {}).get("grade_id") == mistake.cell]
+        cell.source = mistake.source
+    scores = course.grade("eve", nb)
+    assert scores["test_class_weights"] == 0.0 and scores["test_mse"] == 0.0
+    [page] = feedback.generate("05_losses", "eve", course.root)
+    return course, page.read_text()
+
+
+def test_real_notebook_feedback_hides_every_hidden_test(losses):
+    course, page = losses
+    text = _text(page)
+    assert re.search(r"05_losses \(Score: [\d.]+ / [\d.]+\)", text)
+    assert 'checks.verify("05.class_weights", class_weights)' in text
+    assert "BEGIN HIDDEN" not in page
+    assert [line for line in hidden_lines(course.solution) if line in text] == []
+    assert "Traceback (most recent call last)" not in text and "Cell In[" not in text
+
+
+def test_real_notebook_hidden_failure_shows_only_the_fixed_sentence(losses):
+    cell = _cell(losses[1], "test_class_weights")
+    assert re.search(rf"Failed in the hidden tests: \w+: {HIDDEN_FAILURE}\.", cell)
+    assert "absent" not in cell and "expected" not in cell
+
+
+def test_real_notebook_visible_failure_shows_the_check_message(losses):
+    cell = _cell(losses[1], "test_mse")
+    assert "Failed in the visible checks: " in cell and "mse" in cell.split("visible checks:")[1]
