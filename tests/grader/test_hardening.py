@@ -180,3 +180,20 @@ def test_unseeded_randomness_gives_the_same_result_on_every_run(tmp_path):
         printed = [o.text for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stdout"]
         seen.add((repr(printed), repr(cell_scores(layout, "unseeded-randomness"))))
     assert len(seen) == 1, seen
+
+
+def test_feedback_for_the_whole_batch_shows_no_hidden_test_and_stays_small(course):
+    from grader import feedback
+    from grader.hidden import hidden_lines
+
+    students = ["reference-solution", "hard-coded-visible-values", "print-200k-lines",
+                "showtraceback-override"]
+    written = feedback.generate_all(["hardening"], students, course.root)
+    assert len(written) == len(students)
+    secret = hidden_lines(nbformat.read(FIXTURES / "source" / "hardening" / "hardening.ipynb", 4))
+    for path in written:
+        html = path.read_text()
+        assert path.stat().st_size < 600_000, path
+        assert "HIDDEN TESTS" not in html and not [s for s in secret if s in html], path
+    failed = (course.feedback / "hard-coded-visible-values" / "hardening" / "hardening.html").read_text()
+    assert "a hidden test with other inputs failed" in failed
