@@ -10,9 +10,11 @@ where (also in the README):
   kernel's working folder bound back writable; no network interface is up (the
   kernel talks to the grader over Unix sockets). The kernel then runs as an
   unprivileged user of its own with no way to regain privileges.
-- Everywhere (POSIX): resource limits (address space, CPU seconds, processes,
-  file size, no core dumps), a scrubbed environment, the working folder outside
-  the course root.
+  Where the memory cgroup is writable (v1, or v2 with the memory controller),
+  the kernel gets a cgroup of its own whose limit the OOM killer enforces.
+- Everywhere (POSIX): resource limits (address space at 4x the memory limit, CPU
+  seconds, processes, file size, no core dumps), a scrubbed environment, the
+  working folder outside the course root.
 - Elsewhere (not root, macOS, Windows): no file or network isolation. Grade only
   on Linux as root, or in a container, when submissions may be hostile.
 """
@@ -44,7 +46,7 @@ PASS_THROUGH = ("PATH", "LANG", "LC_ALL", "TZ", "OMP_NUM_THREADS", "MKL_NUM_THRE
 
 @dataclass
 class Limits:
-    memory_bytes: int = 6 * GiB        # address space of the kernel
+    memory_bytes: int = 4 * GiB        # resident memory (cgroup); address space: 4x
     cpu_seconds: int = 1800            # CPU time of the kernel
     processes: int = 512               # threads count too
     file_bytes: int = 1 * GiB          # largest file the kernel may write
@@ -149,8 +151,56 @@ def drop_privileges(policy: Policy) -> None:
     os.setuid(policy.uid)
 
 
+def memory_cgroup() -> tuple[Path, str] | None:
+    """This process's memory cgroup folder and its limit file, when we may write it
+    (cgroup v1, or v2 with the memory controller)."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+        v2_controllers = Path("/sys/fs/cgroup/cgroup.controllers")
+        v2 = v2_controllers.is_file() and "memory" in v2_controllers.read_text().split()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if "memory" in controllers.split(","):
+            found = Path("/sys/fs/cgroup/memory") / path.lstrip("/"), "memory.limit_in_bytes"
+        elif controllers == "" and v2:
+            found = Path("/sys/fs/cgroup") / path.lstrip("/"), "memory.max"
+        else:
+            continue
+        return found if os.access(found[0], os.W_OK) else None
+    return None
+
+
+def confine_memory(limit: int) -> bool:
+    """Move this process into a memory cgroup of its own: past ``limit`` bytes the
+    kernel's OOM killer ends it (the grading reports kernel_died)."""
+    found = memory_cgroup()
+    if found is None:
+        return False
+    base, limit_file = found
+    group = base / f"grader-{os.getpid()}"
+    try:
+        group.mkdir(exist_ok=True)
+        (group / limit_file).write_text(str(limit))
+        (group / "cgroup.procs").write_text(str(os.getpid()))
+    except OSError:
+        return False
+    return True
+
+
+def remove_empty_cgroups() -> None:
+    """Remove the memory cgroups of kernels that have ended (busy ones stay)."""
+    found = memory_cgroup()
+    for group in found[0].glob("grader-*") if found else ():
+        try:
+            group.rmdir()
+        except OSError:
+            pass
+
+
 def set_limits(limits: Limits) -> None:
-    wanted = {"RLIMIT_AS": limits.memory_bytes, "RLIMIT_CPU": limits.cpu_seconds,
+    wanted = {"RLIMIT_AS": 4 * limits.memory_bytes, "RLIMIT_CPU": limits.cpu_seconds,
               "RLIMIT_NPROC": limits.processes, "RLIMIT_FSIZE": limits.file_bytes,
               "RLIMIT_CORE": 0}
     for name, value in wanted.items():
@@ -161,6 +211,7 @@ def apply(policy: Policy) -> str:
     """Apply ``policy`` to this process; return the isolation level reached."""
     level = "limits"
     if policy.isolate and can_isolate():
+        confine_memory(policy.limits.memory_bytes)
         isolate(policy)
         drop_privileges(policy)
         level = "namespaces"

@@ -237,7 +237,10 @@ def grade_in(scratch: Path) -> dict:
     key = secrets.token_hex(32)
     os.environ["GRADER_RECEIPT_KEY"] = key           # the kernel's guard takes it
     cfg = _config(paths, task, _policy(scratch, paths, task), key)
-    outcome = NbGraderAPI(config=cfg).autograde(task["assignment"], task["student"], force=True)
+    try:
+        outcome = NbGraderAPI(config=cfg).autograde(task["assignment"], task["student"], force=True)
+    finally:
+        sandbox.remove_empty_cgroups()
     state, flags = _status(outcome["success"])
     result = failure(task, state, "" if outcome["success"] else _log_tail(outcome))
     result["flags"] = flags

@@ -13,11 +13,12 @@ import pytest
 
 from grader import autograde, gradebook, status
 from grader.layout import Layout
-from grader.sandbox import can_isolate
+from grader.sandbox import GiB, can_isolate, memory_cgroup
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hardening"
 FULL = {"test_double": 2.0, "test_square": 1.0, "test_noisy_mean": 1.0}
-LIMITS = autograde.Limits(cell_seconds=10, wall_seconds=45)
+# A small memory cgroup, so that the memory hog meets the OOM killer within seconds.
+LIMITS = autograde.Limits(cell_seconds=10, wall_seconds=45, kernel={"memory_bytes": 2 * GiB})
 
 
 def scores(**changed) -> dict:
@@ -47,6 +48,10 @@ EXPECTED = {
     "ast-transformer": (status.TAMPERED, scores(test_square=0.0, test_noisy_mean=0.0)),
     "os-exit": (status.KERNEL_DIED, ZERO),
     "segfault": (status.KERNEL_DIED, ZERO),
+    # The OOM killer ends a kernel past its memory cgroup's limit; without a cgroup
+    # the address-space limit turns the allocation into a MemoryError instead.
+    "memory-hog": (status.KERNEL_DIED, ZERO) if memory_cgroup() and can_isolate()
+    else (status.GRADED, scores(test_square=0.0)),
     "sys-exit": (status.GRADED, scores(test_square=0.0)),
     "keyboard-interrupt": (status.GRADED, scores(test_double=0.0)),
     "infinite-loop": (status.TIMED_OUT, scores(test_square=0.0)),

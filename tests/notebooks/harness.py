@@ -22,9 +22,9 @@ import nbformat
 import pytest
 
 from grader import autograde, release
+from grader.hidden import HIDDEN_BEGIN, hidden_lines
 
 ROOT = Path(__file__).resolve().parents[2]
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
 @dataclass(frozen=True)
@@ -44,18 +44,6 @@ def _auto_graded(nb) -> dict[str, float]:
     """grade_id -> points of the autograded test cells."""
     return {_nbgrader(c)["grade_id"]: float(_nbgrader(c)["points"]) for c in nb.cells
             if _nbgrader(c).get("grade") and c.cell_type == "code"}
-
-
-def hidden_lines(nb) -> list[str]:
-    """Every non-trivial line inside a hidden-test block."""
-    lines, inside = [], False
-    for cell in nb.cells:
-        for line in cell.source.splitlines():
-            if line.strip() == HIDDEN_BEGIN or line.strip() == HIDDEN_END:
-                inside = line.strip() == HIDDEN_BEGIN
-            elif inside and len(line.strip()) > 12:
-                lines.append(line.strip())
-    return lines
 
 
 def _text(path: Path) -> str:
