@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import config, gradebook, merge, nbgrader_api, status, templates, worker
+from grader import config, gradebook, merge, nbgrader_api, spawn, status, templates, worker
 from grader.layout import Layout
 
 # Kernels started while grading inherit these: fast mode (course.budget) and one
@@ -117,7 +117,7 @@ class LocalRunner:
         self.pool = ThreadPoolExecutor(max_workers=jobs)
 
     def submit(self, task: dict):
-        return self.pool.submit(worker.run_task, task)
+        return self.pool.submit(spawn.run_task, task)
 
     def as_completed(self, futures):
         return as_completed(futures)
@@ -125,7 +125,7 @@ class LocalRunner:
     def close(self, cancel: bool = False):
         if cancel:
             self.pool.shutdown(wait=False, cancel_futures=True)
-            worker.kill_all()
+            spawn.kill_all()
         self.pool.shutdown(wait=True)
 
 
@@ -139,7 +139,7 @@ class DaskRunner:
 
     def submit(self, task: dict):
         key = f"grade-{task['assignment']}-{task['student']}-{os.urandom(4).hex()}"
-        future = self.client.submit(worker.run_task, task, key=key, pure=False, retries=0)
+        future = self.client.submit(spawn.run_task, task, key=key, pure=False, retries=0)
         self.futures.append(future)
         return future
 

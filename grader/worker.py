@@ -1,12 +1,12 @@
 """One grading, self-contained: a task in, a result out, nothing shared.
 
-:func:`run_task` takes a task (plain data: the assignment's source files and a
-template gradebook, the student's files, limits) and returns a result (the
-status, every cell's score, the autograded files). It runs the grading in a
-fresh ``python -m grader.worker`` process with a scrubbed environment and a
-wall-clock cap, in a scratch course under the system's temp folder, so it works
-the same in a local worker thread and on a Dask worker on another machine.
-Only the coordinator (grader.autograde) writes to the course and its gradebook.
+A task is plain data (the assignment's source and release files, a template
+gradebook, the student's files, limits); :func:`grade_in` grades the task stored in a
+scratch folder, in a scratch course, with nbgrader's Python API, a sandboxed kernel
+(grader.sandbox) and the receipt check (grader.execute), and returns the result as
+plain data (status, every cell's score, the autograded notebook). It runs in a
+process of its own (grader.spawn); only the coordinator (grader.autograde) writes to
+the course and its gradebook.
 """
 
 from __future__ import annotations
@@ -15,15 +15,12 @@ import base64
 import json
 import os
 import secrets
-import signal
-import subprocess
 import sys
-import tempfile
-import threading
-import time
 from pathlib import Path
 
 import nbformat
+from nbgrader.api import Gradebook
+from nbgrader.apps import NbGraderAPI
 from nbgrader.converters.autograde import Autograde
 from nbgrader.preprocessors import DeduplicateIds, Execute
 
@@ -33,8 +30,6 @@ from grader.kernel import SandboxedKernelManager
 from grader.restore import RestoreCells
 
 TASK_FILE, RESULT_FILE, POLICY_FILE = "task.json", "result.json", "policy.json"
-_RUNNING: set[subprocess.Popen] = set()    # grading processes of this process
-_RUNNING_LOCK = threading.Lock()
 
 
 # --- the task as plain data ----------------------------------------------------------
@@ -59,67 +54,6 @@ def failure(task: dict, state: str, message: str, seconds: float = 0.0) -> dict:
     return {"assignment": task["assignment"], "student": task["student"], "status": state,
             "message": message, "flags": [], "grades": {}, "comments": {},
             "timestamp": None, "files": {}, "seconds": seconds}
-
-
-# --- the coordinator's side: run one task in a fresh process --------------------------
-
-def run_task(task: dict) -> dict:
-    """Grade one submission in a child process; never raises for a bad submission."""
-    start = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="grader-") as scratch:
-        scratch = Path(scratch)
-        (scratch / TASK_FILE).write_text(json.dumps(task))
-        env = sandbox.scrubbed_env(worker_env(), home=str(scratch))
-        cmd = [sys.executable, "-m", "grader.worker", str(scratch)]
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        with _RUNNING_LOCK:
-            _RUNNING.add(proc)
-        try:
-            log, _ = proc.communicate(timeout=task["limits"]["wall_seconds"])
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            return failure(task, status.TIMED_OUT,
-                           f"the notebook ran longer than the cap of "
-                           f"{task['limits']['wall_seconds']} s", time.monotonic() - start)
-        except BaseException:          # Ctrl-C in the coordinator: leave nothing running
-            _kill_group(proc)
-            raise
-        finally:
-            with _RUNNING_LOCK:
-                _RUNNING.discard(proc)
-        result_file = scratch / RESULT_FILE
-        if not result_file.is_file():
-            tail = log.decode(errors="replace")[-2000:]
-            return failure(task, status.KERNEL_DIED, f"the grading process exited with "
-                           f"{proc.returncode}:\n{tail}", time.monotonic() - start)
-        result = json.loads(result_file.read_text())
-    result["seconds"] = time.monotonic() - start
-    return result
-
-
-def worker_env() -> dict[str, str]:
-    """Variables the grading process (and so the kernel) gets on top of the scrubbed set."""
-    scripts = os.path.dirname(sys.executable)
-    return {"PATH": scripts + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
-            "COURSE_GRADING": "1", "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
-            "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
-
-
-def kill_all() -> None:
-    """Stop every grading this process started (after Ctrl-C in the coordinator)."""
-    with _RUNNING_LOCK:
-        running = list(_RUNNING)
-    for proc in running:
-        _kill_group(proc)
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
 
 
 # --- the child's side: grade in a scratch course ---------------------------------------
@@ -190,8 +124,6 @@ def _config(paths: dict, task: dict, policy_file: Path, key: str):
 
 
 def _grades(course: Path, task: dict) -> tuple[dict, dict, str | None]:
-    from nbgrader.api import Gradebook
-
     grades, comments = {}, {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         sub = gb.find_submission(task["assignment"], task["student"])
@@ -219,8 +151,6 @@ def _status(ok: bool) -> tuple[str, list[str]]:
 
 def grade_in(scratch: Path) -> dict:
     """Grade the task stored in ``scratch``; the result as plain data."""
-    from nbgrader.apps import NbGraderAPI
-
     task = json.loads((scratch / TASK_FILE).read_text())
     paths = _layout(scratch, task)
     unpack(task["source"], paths["source"])
@@ -253,6 +183,14 @@ def grade_in(scratch: Path) -> dict:
 def _log_tail(outcome: dict) -> str:
     text = f"{outcome.get('log', '')}\n{outcome.get('error', '')}".strip()
     return OUTCOME["kernel_died"] or text[-3000:]
+
+
+def worker_env() -> dict[str, str]:
+    """Variables the grading process (and so the kernel) gets on top of the scrubbed set."""
+    scripts = os.path.dirname(sys.executable)
+    return {"PATH": scripts + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
+            "COURSE_GRADING": "1", "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
+            "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def main(argv: list[str]) -> int:
