@@ -91,12 +91,12 @@ def run_task(task: dict) -> dict:
         proc = _context().Process(target=_child, args=(scratch, env))
         proc.start()
         if not _wait(proc, cap):
-            return worker.failure(task, status.TIMED_OUT, f"the notebook ran longer than "
+            return worker.stopped(task, status.TIMED_OUT, f"the notebook ran longer than "
                                   f"the cap of {cap} s", time.monotonic() - start)
         result_file = Path(scratch) / worker.RESULT_FILE
         if not result_file.is_file():
             log = (Path(scratch) / LOG_FILE).read_text(errors="replace")[-2000:]
-            return worker.failure(task, status.KERNEL_DIED, f"the grading process exited "
+            return worker.stopped(task, status.KERNEL_DIED, f"the grading process exited "
                                   f"with {proc.exitcode}:\n{log}", time.monotonic() - start)
         result = json.loads(result_file.read_text())
     result["seconds"] = time.monotonic() - start

@@ -56,6 +56,30 @@ def failure(task: dict, state: str, message: str, seconds: float = 0.0) -> dict:
             "timestamp": None, "files": {}, "seconds": seconds}
 
 
+def stopped(task: dict, state: str, message: str, seconds: float = 0.0) -> dict:
+    """A grading that stopped half-way: every cell scores 0, and the autograded notebook
+    is the submission (outputs cleared) under a note saying why, for the feedback."""
+    result = failure(task, state, message, seconds)
+    name = f"{task['assignment']}.ipynb"
+    try:
+        nb = nbformat.reads(base64.b64decode(task["submission"][name]).decode(), as_version=4)
+    except Exception:           # no readable notebook: nothing to show
+        return result
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(
+        f"**Grading stopped: {STOPPED[state]}.** Every exercise of this notebook scores 0. "
+        "Run your notebook from top to bottom (Kernel > Restart and run all) to find the "
+        "cell that causes it."))
+    result["files"] = {name: base64.b64encode(nbformat.writes(nb).encode()).decode()}
+    return result
+
+
+STOPPED = {status.KERNEL_DIED: "the Python kernel died (a crash, os._exit or too much memory)",
+           status.TIMED_OUT: "the notebook ran longer than the time allowed"}
+
+
 # --- the child's side: grade in a scratch course ---------------------------------------
 
 def _layout(scratch: Path, task: dict) -> dict[str, Path]:
@@ -172,9 +196,12 @@ def grade_in(scratch: Path) -> dict:
     finally:
         sandbox.remove_empty_cgroups()
     state, flags = _status(outcome["success"])
-    result = failure(task, state, "" if outcome["success"] else _log_tail(outcome))
+    message = "" if outcome["success"] else _log_tail(outcome)
+    if OUTCOME["kernel_died"]:
+        return stopped(task, state, message)
+    result = failure(task, state, message)
     result["flags"] = flags
-    if state != status.INVALID_NOTEBOOK and not OUTCOME["kernel_died"]:
+    if state != status.INVALID_NOTEBOOK:
         result["grades"], result["comments"], result["timestamp"] = _grades(paths["course"], task)
         result["files"] = pack(paths["autograded"], ("*.ipynb", "timestamp.txt"))
     return result

@@ -192,7 +192,7 @@ def test_feedback_for_the_whole_batch_shows_no_hidden_test_and_stays_small(cours
     from grader.hidden import hidden_lines
 
     students = ["reference-solution", "hard-coded-visible-values", "print-200k-lines",
-                "showtraceback-override"]
+                "showtraceback-override", "os-exit", "wall-clock-cap"]
     written = feedback.generate_all(["hardening"], students, course.root)
     assert len(written) == len(students)
     secret = hidden_lines(nbformat.read(FIXTURES / "source" / "hardening" / "hardening.ipynb", 4))
@@ -202,3 +202,6 @@ def test_feedback_for_the_whole_batch_shows_no_hidden_test_and_stays_small(cours
         assert "HIDDEN TESTS" not in html and not [s for s in secret if s in html], path
     failed = (course.feedback / "hard-coded-visible-values" / "hardening" / "hardening.html").read_text()
     assert "a hidden test with other inputs failed" in failed
+    for crashed, why in (("os-exit", "kernel died"), ("wall-clock-cap", "longer than the time")):
+        page = (course.feedback / crashed / "hardening" / "hardening.html").read_text()
+        assert "Grading stopped" in page and why in page
