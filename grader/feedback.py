@@ -21,7 +21,7 @@ import nbformat
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import GetGrades
 
-from grader import nbgrader_api
+from grader import atomic, nbgrader_api
 from grader.feedback_preprocessors import CapLongOutputs, StripHiddenTests, SummariseTestOutcomes
 from grader.hidden import HIDDEN_BEGIN, HIDDEN_END, hidden_lines
 from grader.layout import Layout
@@ -94,19 +94,6 @@ def refuse_leaks(folder: Path, secret_lines: list[str]) -> None:
                                " feedback not written, the previous one is kept")
 
 
-def _swap_in(built: Path, target: Path, previous: Path) -> None:
-    """Put ``built`` at ``target``; the old ``target`` moves to ``previous``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        target.rename(previous)
-    try:
-        built.rename(target)
-    except BaseException:
-        if previous.exists():
-            previous.rename(target)
-        raise
-
-
 def generate(assignment: str, student: str, course_dir: Path | str | None = None) -> list[Path]:
     """Write the feedback of one student on one assignment; return its HTML files."""
     layout = Layout.of(course_dir)
@@ -123,7 +110,7 @@ def generate(assignment: str, student: str, course_dir: Path | str | None = None
         built = scratch / student / assignment
         refuse_leaks(built, secrets(layout, assignment, student))
         target = layout.feedback / student / assignment
-        _swap_in(built, target, scratch / "previous")
+        atomic.swap_in(built, target, scratch / "previous")
     return sorted(target.rglob("*.html"))
 
 

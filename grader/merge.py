@@ -12,7 +12,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from grader import status, worker
+from grader import atomic, status, worker
 from grader.layout import Layout
 
 # Statuses after which the gradebook holds scores: a crash is recorded as 0 with its
@@ -28,9 +28,7 @@ def _write_files(layout: Layout, result: dict) -> None:
     worker.unpack(result["files"], staging)
     old = target.parent / f".old-{result['assignment']}"
     shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
+    atomic.swap_in(staging, target, old)
     shutil.rmtree(old, ignore_errors=True)
 
 

@@ -28,7 +28,7 @@ import subprocess
 import uuid
 from pathlib import Path, PurePosixPath
 
-from grader import hidden
+from grader import atomic, hidden
 from grader.layout import Layout
 
 TOP_DIRS = ("course", "notebooks")
@@ -233,14 +233,7 @@ def _write(tree: dict[str, Path | str], dest: Path) -> None:
                 target.write_text(content, encoding="utf-8")
         (build / MARKER).write_text("Written by `python -m grader publish-student-repo`; "
                                     "`--force` may replace this folder.\n")
-        if dest.exists():
-            dest.rename(old)
-        try:
-            build.rename(dest)
-        except BaseException:
-            if old.exists():
-                old.rename(dest)
-            raise
+        atomic.swap_in(build, dest, old)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise

@@ -10,7 +10,6 @@ import sys
 import time
 from contextlib import contextmanager
 
-import pytest
 
 from grader import status
 from tests.grader.test_hardening import EXPECTED, FIXTURES, cell_scores, make_course
