@@ -318,9 +318,16 @@ def _progress(enabled: bool, epochs: int):
     return tqdm(total=epochs, desc="epochs", unit="epoch"), tqdm.write
 
 
+def _live(plot: bool | None, progress: bool) -> bool:
+    if plot is None:
+        from course.live import in_notebook
+        return progress and in_notebook()
+    return bool(plot)
+
+
 def fit(model: nn.Module, loss_fn, optimizer: torch.optim.Optimizer, data, epochs: int, *,
         val_data=None, metric=None, device=None, progress: bool = True, callbacks=(),
-        log_every: int | None = None) -> History:
+        log_every: int | None = None, plot: bool | None = None) -> History:
     """Train ``model`` for ``epochs`` epochs and return its :class:`History`.
 
     ``data`` / ``val_data``: re-iterables of ``(x, y)`` batches (a DataLoader, a
@@ -334,6 +341,9 @@ def fit(model: nn.Module, loss_fn, optimizer: torch.optim.Optimizer, data, epoch
     ``log_every=N`` records the running loss every N batches of an epoch in
     ``history["batch_loss"]`` at ``history["batch_step"]`` (and prints it
     unless ``progress=False``, which keeps ``fit`` silent).
+    ``plot``: the live loss/accuracy plot, redrawn in place after every epoch in a
+    notebook (default: on in a notebook when ``progress`` is); ``plot=True`` outside
+    a notebook writes a text line per epoch instead (:mod:`course.live`).
 
     A nan/inf loss raises ``FloatingPointError`` naming the epoch and batch.
     The model is left in the train/eval mode it had before.
@@ -362,6 +372,9 @@ def fit(model: nn.Module, loss_fn, optimizer: torch.optim.Optimizer, data, epoch
     history = History()
     bar, write = _progress(progress, epochs)
     logger = _Logger(log_every, history, name, write)
+    if _live(plot, progress):
+        from course.live import LivePlot
+        callbacks.insert(0, LivePlot(epochs, write=write if progress else print))
     was_training = model.training
     step = 0
     try:
