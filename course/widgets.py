@@ -329,10 +329,11 @@ def _label(values) -> str:
 
 # ------------------------------------------------------------------ 2. optimisers
 
-CANYON_SCALES = (1.0, 50.0)
-"""The canyon f(x, y) = 0.5 (1 x^2 + 50 y^2): 50 times steeper across than along."""
-_START = (-4.0, 1.0)
-_LIMITS = ((-4.5, 4.5), (-1.6, 1.6))
+CANYON_SCALES = (0.04, 4.0)
+"""Notebook 07's canyon f(x, y) = 0.02 x^2 + 2 y^2 = 0.5 (0.04 x^2 + 4 y^2): 100 times
+steeper across than along."""
+_START = (-9.0, 1.5)
+_LIMITS = ((-10.0, 10.0), (-2.5, 2.5))
 
 
 def _canyon(p):
@@ -345,9 +346,9 @@ def optimizer_canyon() -> Explorer:
 
     Controls: ``lr`` (log scale, shared by all three), ``momentum`` (of the second)
     and ``steps``. The legend gives each one's final loss. Plain SGD diverges for
-    lr > 2/50 = 0.04; momentum stays stable up to 2 (1 + momentum) / 50.
+    lr > 2/4 = 0.5; momentum stays stable up to 2 (1 + momentum) / 4.
     """
-    values = {"lr": 0.03, "momentum": 0.9, "steps": 100}
+    values = {"lr": 0.3, "momentum": 0.9, "steps": 60}
     checks = {"lr": _checked("lr", _between(1e-4, 1.0)),
               "momentum": _checked("momentum", _between(0.0, 0.99)),
               "steps": _checked("steps", _between(1, 300, integer=True))}
@@ -399,7 +400,7 @@ def _draw_canyon(fig, values) -> str:
     ax = fig.subplots()
     (x0, x1), (y0, y1) = _LIMITS
     xx, yy = np.meshgrid(np.linspace(x0, x1, 200), np.linspace(y0, y1, 200))
-    ax.contour(xx, yy, _canyon(np.stack([xx, yy], axis=-1)), levels=np.geomspace(0.01, 60, 14),
+    ax.contour(xx, yy, _canyon(np.stack([xx, yy], axis=-1)), levels=np.geomspace(0.01, 15, 14),
                cmap="Greys", linewidths=0.8)
     finals = {}
     for name, path in paths.items():
@@ -409,7 +410,7 @@ def _draw_canyon(fig, values) -> str:
     ax.plot(*_START, "k*", markersize=10, label="start")
     ax.plot(0, 0, "kx", markersize=8, label="minimum")
     ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel="$x$", ylabel="$y$",
-           title=f"f = 0.5 (x² + 50 y²), lr = {values['lr']:.4g}, {values['steps']} steps")
+           title=f"f = 0.02 x² + 2 y², lr = {values['lr']:.4g}, {values['steps']} steps")
     ax.grid(False)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=8)
     return "; ".join(f"{name}: {loss}" for name, loss in finals.items())
