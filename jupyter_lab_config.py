@@ -14,3 +14,5 @@ c.ServerApp.open_browser = False
 c.ServerApp.root_dir = here
 c.ServerApp.allow_root = os.geteuid() == 0 if hasattr(os, "geteuid") else False
 c.LabApp.default_url = "/lab/tree/notebooks"
+# Project-wide defaults (lab-settings/overrides.json): no news or update pop-ups.
+c.LabApp.app_settings_dir = os.path.join(here, "lab-settings")
