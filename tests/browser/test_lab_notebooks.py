@@ -176,3 +176,55 @@ def test_autograd_notebook_runs_without_error_outputs(browser, lab, scratch):
     finally:
         page.close()
 
+
+
+WIDGETS = [
+    "import os\nos.environ['COURSE_WIDGETS'] = '1'\nimport course.widgets",
+    "explorer = course.widgets.activation_explorer()",
+    "import torch\nfrom course.train import fit\nx = torch.randn(64, 2)\ny = x.sum(1, keepdim=True)\n"
+    "model = torch.nn.Linear(2, 1)\nhistory = fit(model, torch.nn.MSELoss(), "
+    "torch.optim.SGD(model.parameters(), lr=0.1), [(x, y)], epochs=3)",
+]
+SLIDER = ".jupyter-widgets.widget-slider .noUi-handle"
+PLOT = ".jupyter-widgets img"
+
+
+@pytest.fixture(scope="module")
+def widgets_page(browser, lab, scratch, tmp_path_factory):
+    """A notebook showing an explorer and a training run, every cell run."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    path = tmp_path_factory.mktemp("widgets") / "widgets.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell(c) for c in WIDGETS], metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}),
+        path)
+    page = open_copy(browser, lab, scratch, path)
+    run_all_cells(page, len(WIDGETS))
+    page.wait_for_selector(SLIDER, timeout=30)
+    yield page
+    page.close()
+
+
+def test_moving_a_slider_redraws_the_explorer(widgets_page):
+    page = widgets_page
+    page.wait_for(f"document.querySelector({json.dumps(PLOT)})?.src?.length > 0", timeout=20)
+    before = page.evaluate(f"document.querySelector({json.dumps(PLOT)}).src")
+    page.click(SLIDER)
+    for _ in range(5):
+        for kind in ("keyDown", "keyUp"):
+            page.send("Input.dispatchKeyEvent", type=kind, key="ArrowRight",
+                      code="ArrowRight", windowsVirtualKeyCode=39)
+    page.wait_for(f"document.querySelector({json.dumps(PLOT)}).src !== {json.dumps(before)}",
+                  timeout=20)
+    page.screenshot(SCREENSHOTS / "activation-explorer.png")
+
+
+def test_training_shows_a_progress_bar_and_a_live_plot(widgets_page):
+    page = widgets_page
+    page.wait_for_selector(".jupyter-widgets.widget-hprogress .progress-bar", timeout=20)
+    labels = [t.replace("\u2007", " ") for t in texts(page, ".widget-html-content")]
+    assert any("epochs: 100%" in t for t in labels) and any("3/3" in t for t in labels), labels
+    last = ".jp-Notebook .jp-CodeCell:last-child .jp-OutputArea-output img"
+    assert len(texts(page, last)) == 1
+    assert_no_errors(page)
