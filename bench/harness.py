@@ -1,0 +1,93 @@
+"""Measurement helpers shared by the benchmarks: timing, results, the machine."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import statistics
+import time
+from dataclasses import asdict, dataclass
+
+
+@dataclass
+class Result:
+    """One figure of one benchmark, next to its baseline measured in the same run.
+
+    ``value`` and ``baseline_value`` are medians of ``runs`` runs in ``unit``;
+    ``ratio`` is how many times better the figure is than the baseline (rates:
+    value / baseline, times: baseline / value); ``met`` is None without a target.
+    """
+
+    name: str
+    figure: str
+    unit: str
+    value: float
+    baseline_name: str
+    baseline_value: float
+    ratio: float
+    target: str
+    met: bool | None
+    runs: int
+
+    def as_dict(self) -> dict:
+        """Plain dict for JSON."""
+        return asdict(self)
+
+
+def measure(fn, repeats: int = 5, warmup: int = 1) -> list[float]:
+    """Wall times in seconds (``time.perf_counter``) of ``repeats`` calls of ``fn()``,
+    after ``warmup`` untimed calls."""
+    if not callable(fn):
+        raise TypeError(f"fn must be callable, got {fn!r} ({type(fn).__name__})")
+    for arg, given, low in (("repeats", repeats, 1), ("warmup", warmup, 0)):
+        if not isinstance(given, int) or isinstance(given, bool):
+            raise TypeError(f"{arg} must be an int, got {given!r} ({type(given).__name__})")
+        if given < low:
+            raise ValueError(f"{arg} must be >= {low}, got {given}")
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def runs_for(smoke: bool) -> int:
+    """Runs per figure: 5 for a real run, 1 for a smoke run."""
+    return 1 if smoke else 5
+
+
+def median(times: list[float]) -> float:
+    """Median of a list of timings."""
+    return float(statistics.median(times))
+
+
+def ratio(value: float, baseline: float, higher_is_better: bool) -> float:
+    """How many times better ``value`` is than ``baseline``."""
+    if higher_is_better:
+        return value / baseline if baseline else float("inf")
+    return baseline / value if value else float("inf")
+
+
+def cpu_model() -> str:
+    """CPU model from /proc/cpuinfo ("model name"), else ``platform.processor()``."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine() -> dict:
+    """Where the numbers were measured: cores, CPU, torch, python, date (UTC)."""
+    import torch
+
+    return {"cores": os.cpu_count(), "cpu": cpu_model(), "torch": torch.__version__,
+            "python": platform.python_version(),
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
