@@ -13,7 +13,6 @@ so a rerun after a crash or Ctrl-C grades only what is missing.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -82,19 +81,12 @@ def autograde(assignment: str, student: str, course_dir: Path | str | None = Non
 
 # --- the class, in parallel --------------------------------------------------------------
 
-def submission_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
 def plan(layout: Layout, assignments: list[str], force: bool = False):
     """(assignment, student, digest) still to grade, and (assignment, student) skipped."""
     todo, skipped = [], []
     for a in assignments:
         for s in layout.students(a):
-            digest = submission_digest(layout.submitted / s / a)
+            digest = worker.digest(layout.submitted / s / a)
             done = status.read(layout, a, s)
             if not force and done is not None and done.submission_sha256 == digest:
                 skipped.append((a, s))
@@ -105,7 +97,7 @@ def plan(layout: Layout, assignments: list[str], force: bool = False):
 
 def _task(layout: Layout, base: dict, student: str, limits: Limits) -> dict:
     folder = layout.submitted / student / base["assignment"]
-    hide = sorted({str(layout.root), str(Path(templates.__file__).resolve().parents[1])})
+    hide = sorted({str(layout.root), str(config.PROJECT_ROOT)})
     return {**base, "student": student, "submission": worker.pack(folder),
             "limits": limits.as_task(), "hide": hide}
 
@@ -195,10 +187,7 @@ def grade_class(layout: Layout, assignments: list[str], *, jobs: int = 1,
 
 def _run(args) -> int:
     layout = Layout.of(args.course_dir)
-    known = layout.assignments()
-    unknown = [a for a in args.assignments if a not in known]
-    if unknown:
-        raise ValueError(f"unknown assignment(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    known = layout.known_assignments(args.assignments)
     if args.jobs < 1:
         raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
     limits = Limits(cell_seconds=args.cell_timeout, wall_seconds=args.notebook_timeout)

@@ -76,6 +76,15 @@ class Layout:
             return []
         return sorted(p.name for p in base.iterdir() if (p / f"{p.name}.ipynb").is_file())
 
+    def known_assignments(self, names) -> list[str]:
+        """Every assignment; ValueError when one of ``names`` is not among them."""
+        known = self.assignments()
+        unknown = [a for a in names if a not in known]
+        if unknown:
+            raise ValueError(f"unknown assignment(s) {', '.join(unknown)}; "
+                             f"known: {', '.join(known)}")
+        return known
+
     def students(self, assignment: str | None = None) -> list[str]:
         """Students with a folder in submitted/ (holding ``assignment`` when given)."""
         if not self.submitted.is_dir():

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from grader import config, nbgrader_api
+from grader.layout import Layout
 
 
 def generate(assignment: str, course_dir: Path | str | None = None) -> Path:
@@ -14,13 +15,6 @@ def generate(assignment: str, course_dir: Path | str | None = None) -> Path:
     api = nbgrader_api.api(course_dir)
     nbgrader_api.checked(api.generate_assignment(assignment, force=True), f"release of {assignment}")
     return Path(api.coursedir.format_path(api.coursedir.release_directory, ".", assignment))
-
-
-def source_assignments(course_dir: Path | str | None = None) -> list[str]:
-    """The assignments in the source directory, in course order."""
-    root = Path(course_dir or config.PROJECT_ROOT)
-    return sorted(p.name for p in (root / "solutions").iterdir()
-                  if (p / f"{p.name}.ipynb").is_file())
 
 
 def release(assignment: str, course_dir: Path | str | None = None) -> Path:
@@ -32,7 +26,7 @@ def release(assignment: str, course_dir: Path | str | None = None) -> Path:
     root = Path(course_dir or config.PROJECT_ROOT).resolve()
     source = root / "solutions" / assignment
     if not (source / f"{assignment}.ipynb").is_file():
-        known = ", ".join(source_assignments(root)) or "none"
+        known = ", ".join(Layout(root).assignments()) or "none"
         raise ValueError(f"no assignment {assignment!r} in {root / 'solutions'}; known: {known}")
     target = root / "notebooks" / assignment
     target.parent.mkdir(exist_ok=True)
@@ -50,10 +44,7 @@ def release(assignment: str, course_dir: Path | str | None = None) -> Path:
 def _run(args) -> int:
     from grader.solution_check import lost_points   # (it grades, and grading releases)
 
-    known = source_assignments(args.course_dir)
-    unknown = [a for a in args.assignments if a not in known]
-    if unknown:
-        raise ValueError(f"unknown assignment(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    known = Layout.of(args.course_dir).known_assignments(args.assignments)
     for name in args.assignments or known:
         lost = [] if args.no_check else lost_points(name, args.course_dir)
         if lost:

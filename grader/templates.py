@@ -8,7 +8,6 @@ changed solution makes a new one and an unchanged one is built once.
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 import shutil
 import tempfile
@@ -18,13 +17,6 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from grader import nbgrader_api, release, worker
 from grader.layout import Layout
-
-
-def source_hash(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def _source(layout: Layout, assignment: str) -> Path:
@@ -39,7 +31,7 @@ def template(layout: Layout, assignment: str) -> Path:
     """The cached template of ``assignment`` (``gradebook.db`` and ``release/``),
     built when missing."""
     source = _source(layout, assignment)
-    cached = layout.root / "grading" / "templates" / f"{assignment}-{source_hash(source)}"
+    cached = layout.root / "grading" / "templates" / f"{assignment}-{worker.digest(source)[:16]}"
     if not (cached / "gradebook.db").is_file():
         with tempfile.TemporaryDirectory(prefix="template-") as scratch:
             shutil.copytree(source, Path(scratch) / "solutions" / assignment)

@@ -12,6 +12,7 @@ the course and its gradebook.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import secrets
@@ -39,6 +40,14 @@ def pack(folder: Path, patterns: tuple[str, ...] = ("*",)) -> dict[str, str]:
     files = sorted({p for pattern in patterns for p in folder.rglob(pattern) if p.is_file()})
     return {str(p.relative_to(folder)): base64.b64encode(p.read_bytes()).decode()
             for p in files}
+
+
+def digest(folder: Path) -> str:
+    """SHA-256 of every file under ``folder``, with its relative path."""
+    sha = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        sha.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return sha.hexdigest()
 
 
 def unpack(files: dict[str, str], folder: Path) -> None:
