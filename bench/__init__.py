@@ -5,4 +5,5 @@ Each benchmark module exposes ``run(smoke: bool) -> list[Result]``; see
 command line. Nothing heavy is imported here.
 """
 
-BENCHMARKS = ("toy_generator", "idx_loading", "batch_iteration", "kernel_start")
+BENCHMARKS = ("toy_generator", "idx_loading", "batch_iteration", "lenet", "grading",
+              "grading_class", "course_run", "kernel_start")

@@ -25,8 +25,24 @@ def parse(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one run")
     parser.add_argument("--out", type=Path, default=HERE, help="folder for the results")
-    parser.add_argument("--only", choices=BENCHMARKS, help="run one benchmark")
+    parser.add_argument("--only", choices=BENCHMARKS, action="append",
+                        help="run this benchmark (repeatable); the results of the others "
+                        "already in DIR/results.json are kept")
+    parser.add_argument("--runs", type=_at_least_one, default=harness.settings.runs,
+                        help="runs per figure (default %(default)s)")
+    parser.add_argument("--students", type=_at_least_one, default=harness.settings.students,
+                        help="class size of the grading benchmark (default %(default)s)")
     return parser.parse_args(argv)
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
 
 
 def run_all(names, smoke: bool) -> list[harness.Result]:
@@ -57,7 +73,9 @@ def markdown(machine: dict, results: list[harness.Result], smoke: bool) -> str:
              "```", "", "Medians of the runs given per row; ratio = how many times "
              "better than the baseline (rates: ours / baseline, times: baseline / ours).", ""]
     for name in dict.fromkeys(r.name for r in results):
-        lines += [f"## {name}", "", "| " + " | ".join(COLUMNS) + " |",
+        dates = sorted({r.date for r in results if r.name == name})
+        lines += [f"## {name}", "", f"measured {', '.join(dates)}", "",
+                  "| " + " | ".join(COLUMNS) + " |",
                   "|" + "---|" * len(COLUMNS)]
         lines += [_row(r) for r in results if r.name == name] + [""]
     return "\n".join(lines)
@@ -70,12 +88,28 @@ def write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def kept(path: Path, rerun, smoke: bool) -> list[harness.Result]:
+    """Results in ``path`` of benchmarks not in ``rerun`` (same kind of run only)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as err:
+        raise SystemExit(f"bench: cannot keep the other results: {path} is unreadable ({err})")
+    if data.get("smoke") != smoke:
+        return []
+    return [harness.Result(**r) for r in data.get("results", []) if r["name"] not in rerun]
+
+
 def main(argv=None) -> int:
     args = parse(argv)
-    names = (args.only,) if args.only else BENCHMARKS
+    names = tuple(dict.fromkeys(args.only)) if args.only else BENCHMARKS
+    harness.settings.runs, harness.settings.students = args.runs, args.students
     results = run_all(names, args.smoke)
     info = harness.machine()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.only:
+        results = kept(args.out / "results.json", names, args.smoke) + results
     payload = {"machine": info, "smoke": args.smoke,
                "results": [r.as_dict() for r in results]}
     write_atomic(args.out / "results.json", json.dumps(payload, indent=1) + "\n")

@@ -7,7 +7,7 @@ import os
 import platform
 import statistics
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 
 @dataclass
@@ -29,6 +29,7 @@ class Result:
     target: str
     met: bool | None
     runs: int
+    date: str = field(default_factory=lambda: utc_now())
 
     def as_dict(self) -> dict:
         """Plain dict for JSON."""
@@ -55,9 +56,19 @@ def measure(fn, repeats: int = 5, warmup: int = 1) -> list[float]:
     return times
 
 
+@dataclass
+class Settings:
+    """Command-line choices every benchmark reads (``python -m bench --help``)."""
+    runs: int = 5          # runs per figure in a real run
+    students: int = 20     # class size of the grading benchmark
+
+
+settings = Settings()
+
+
 def runs_for(smoke: bool) -> int:
-    """Runs per figure: 5 for a real run, 1 for a smoke run."""
-    return 1 if smoke else 5
+    """Runs per figure: ``settings.runs`` (5) for a real run, 1 for a smoke run."""
+    return 1 if smoke else settings.runs
 
 
 def median(times: list[float]) -> float:
@@ -84,10 +95,15 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def utc_now() -> str:
+    """The date and time, UTC, to the second."""
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
 def machine() -> dict:
     """Where the numbers were measured: cores, CPU, torch, python, date (UTC)."""
     import torch
 
     return {"cores": os.cpu_count(), "cpu": cpu_model(), "torch": torch.__version__,
             "python": platform.python_version(),
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+            "date": utc_now()}

@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 from nbgrader.api import Gradebook
+from sqlalchemy.exc import SAWarning
 
 from grader import atomic, status, worker
 from grader.layout import Layout
@@ -43,7 +45,10 @@ def _scores(result: dict, ids: dict[str, list[str]]) -> dict:
 def _write_gradebook(layout: Layout, result: dict, ids: dict[str, list[str]]) -> None:
     a, s = result["assignment"], result["student"]
     stamp = dt.datetime.fromisoformat(result["timestamp"]) if result["timestamp"] else None
-    with Gradebook(layout.db_url) as gb:
+    with Gradebook(layout.db_url) as gb, warnings.catch_warnings():
+        # nbgrader 0.9.6 adds a submission's rows in a way SQLAlchemy 2 warns about
+        # ("Object of type <SubmittedAssignment> not in session"); the rows are saved.
+        warnings.filterwarnings("ignore", r"Object of type <Submitted", SAWarning)
         gb.update_or_create_student(s)
         gb.update_or_create_submission(a, s, **({"timestamp": stamp} if stamp else {}))
         for nb, grades in _scores(result, ids).items():

@@ -79,7 +79,7 @@ _SIDE = 28
 # IDX type byte -> numpy dtype (multi-byte values are big-endian)
 _IDX_DTYPES = {0x08: np.dtype(np.uint8), 0x09: np.dtype(np.int8), 0x0B: np.dtype(">i2"),
                0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
-_CHUNK_BYTES = 16 << 20   # batches() gathers this much at a time
+_CHUNK_BYTES = 2 << 20   # batches() gathers this much at a time (cache-sized: bench)
 _DEFAULT = object()   # "transform not given": use ToTensor()
 _last = {"source": None}
 

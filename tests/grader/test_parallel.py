@@ -8,12 +8,12 @@ import signal
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 
+import pytest
 
 from grader import status
+from grader.local_cluster import local_cluster
 from tests.grader.test_hardening import EXPECTED, FIXTURES, cell_scores, make_course
-from tests.lab_server import free_port
 
 SCENARIOS = ["reference-solution", "untouched-release", "os-exit", "corrupt-json"]
 
@@ -23,34 +23,9 @@ def grader_cli(layout, *args, **popen):
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
 
 
-@contextmanager
-def dask_cluster(workers: int = 2):
-    """A real `dask scheduler` and `dask worker` processes on 127.0.0.1."""
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
-    procs = [subprocess.Popen([*dask, "--host", "127.0.0.1", "--port", str(port),
-                               "--dashboard-address", ":0"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    try:
-        for _ in range(workers):
-            procs.append(subprocess.Popen(
-                [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
-                 "--host", "127.0.0.1", "--dashboard-address", ":0", "--no-nanny"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        from distributed import Client
-        with Client(address, timeout="30s") as client:
-            client.wait_for_workers(workers, timeout=60)
-        yield address
-    finally:
-        for proc in reversed(procs):
-            proc.terminate()
-            proc.wait(timeout=30)
-
-
 def test_a_dask_cluster_grades_like_local_jobs(tmp_path):
     layout = make_course(tmp_path, SCENARIOS)
-    with dask_cluster() as address:
+    with local_cluster(workers=2) as address:
         proc = grader_cli(layout, "--scheduler", address, "--cell-timeout", "20")
         out, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, err
@@ -87,3 +62,10 @@ def test_ctrl_c_keeps_finished_gradings_and_a_rerun_grades_only_the_rest(tmp_pat
     assert f"{6 - done} graded (" in out and f"{done} already up to date" in out
     assert all(cell_scores(layout, f"student{i}") == EXPECTED["reference-solution"][1]
                for i in range(6))
+
+
+def test_local_cluster_refuses_a_bad_worker_count():
+    for bad in (0, -1, 1.5, "2"):
+        with pytest.raises(ValueError, match="workers must be a whole number >= 1"):
+            with local_cluster(workers=bad):
+                pass

@@ -10,23 +10,31 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-EXPECTED = ("toy_generator", "idx_loading", "batch_iteration", "kernel_start")
+EXPECTED = ("toy_generator", "idx_loading", "batch_iteration", "lenet", "grading",
+            "grading_class", "course_run", "kernel_start")
+
+
+def bench(*args, timeout=120):
+    env = dict(os.environ)   # kernels, nbgrader and dask start from the venv's scripts
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return subprocess.run([sys.executable, "-m", "bench", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def test_smoke_run_writes_every_benchmark(tmp_path):
-    env = dict(os.environ)   # the kernel benchmark starts the venv's python3 kernel
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    done = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--out", str(tmp_path)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    done = bench("--smoke", "--out", str(tmp_path), timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     data = json.loads((tmp_path / "results.json").read_text())
     report = (tmp_path / "results.md").read_text()
 
+    assert [r["name"] for r in data["results"]] == sorted(
+        (r["name"] for r in data["results"]), key=EXPECTED.index)
     assert {r["name"] for r in data["results"]} == set(EXPECTED)
     for r in data["results"]:
-        for key in ("value", "baseline_value", "ratio"):
+        assert isinstance(r["value"], float) and math.isfinite(r["value"]) and r["value"] >= 0, r
+        for key in ("baseline_value", "ratio"):
             assert isinstance(r[key], float) and math.isfinite(r[key]) and r[key] > 0, r
-        assert r["runs"] == 1
+        assert r["runs"] == 1 and r["date"]
     machine = data["machine"]
     assert isinstance(machine["cores"], int) and machine["cores"] >= 1
     assert machine["cpu"] and machine["torch"]
@@ -37,13 +45,36 @@ def test_smoke_run_writes_every_benchmark(tmp_path):
     assert not list(tmp_path.glob("*.tmp"))   # temporary files were renamed into place
 
 
-def test_only_runs_one_benchmark(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--only",
-                           "toy_generator", "--out", str(tmp_path)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr[-3000:]
-    data = json.loads((tmp_path / "results.json").read_text())
-    assert [r["name"] for r in data["results"]] == ["toy_generator"]
+def test_only_reruns_one_benchmark_and_keeps_the_others(tmp_path):
+    first = bench("--smoke", "--only", "toy_generator", "--out", str(tmp_path))
+    assert first.returncode == 0, first.stderr[-3000:]
+    before = json.loads((tmp_path / "results.json").read_text())["results"]
+    assert [r["name"] for r in before] == ["toy_generator"]
+
+    second = bench("--smoke", "--only", "idx_loading", "--out", str(tmp_path))
+    assert second.returncode == 0, second.stderr[-3000:]
+    after = json.loads((tmp_path / "results.json").read_text())["results"]
+    assert [r["name"] for r in after] == ["toy_generator", "idx_loading"]
+    assert after[0] == before[0]                  # kept as measured, date included
+    assert "## toy_generator" in (tmp_path / "results.md").read_text()
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--runs", "0"), "--runs: expected a whole number >= 1, got '0'"),
+    (("--students", "many"), "--students: expected a whole number >= 1, got 'many'"),
+    (("--only", "everything"), "--only: invalid choice: 'everything'"),
+])
+def test_bad_arguments_say_what_was_wrong(tmp_path, args, message):
+    done = bench("--smoke", "--out", str(tmp_path), *args)
+    assert done.returncode == 2 and message in done.stderr
+    assert not (tmp_path / "results.json").exists()
+
+
+def test_an_unreadable_results_file_is_not_overwritten(tmp_path):
+    (tmp_path / "results.json").write_text("{ half a file")
+    done = bench("--smoke", "--only", "toy_generator", "--out", str(tmp_path))
+    assert done.returncode != 0 and "results.json is unreadable" in done.stderr
+    assert (tmp_path / "results.json").read_text() == "{ half a file"
 
 
 def test_measure_times_each_call_after_a_warm_up():
