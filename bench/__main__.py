@@ -98,7 +98,8 @@ def kept(path: Path, rerun, smoke: bool) -> list[harness.Result]:
         raise SystemExit(f"bench: cannot keep the other results: {path} is unreadable ({err})")
     if data.get("smoke") != smoke:
         return []
-    return [harness.Result(**r) for r in data.get("results", []) if r["name"] not in rerun]
+    return [harness.Result(**r) for r in data.get("results", [])
+            if r["name"] in BENCHMARKS and r["name"] not in rerun]
 
 
 def main(argv=None) -> int:
@@ -110,6 +111,7 @@ def main(argv=None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     if args.only:
         results = kept(args.out / "results.json", names, args.smoke) + results
+        results.sort(key=lambda r: BENCHMARKS.index(r.name))    # stable: rows keep order
     payload = {"machine": info, "smoke": args.smoke,
                "results": [r.as_dict() for r in results]}
     write_atomic(args.out / "results.json", json.dumps(payload, indent=1) + "\n")
