@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 EXTRAS ?= lab,grading,distributed,dev
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 # nbgrader runs `alembic` and Jupyter runs kernels from PATH: use the venv's.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
@@ -32,8 +33,9 @@ lab: $(STAMP)
 test: system-deps $(STAMP)
 	$(PY) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
-bench: $(STAMP)
-	$(PY) -m bench
+## Benchmarks (bench/): `make bench BENCH_ARGS="--only lenet"`; see README, Performance.
+bench: system-deps $(STAMP)
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -31,7 +31,11 @@ def parse(argv=None) -> argparse.Namespace:
     parser.add_argument("--runs", type=_at_least_one, default=harness.settings.runs,
                         help="runs per figure (default %(default)s)")
     parser.add_argument("--students", type=_at_least_one, default=harness.settings.students,
-                        help="class size of the grading benchmark (default %(default)s)")
+                        help="class size of grading_class (default %(default)s)")
+    parser.add_argument("--class-runs", type=_at_least_one,
+                        default=harness.settings.class_runs,
+                        help="runs of grading_class, each a whole class graded three ways "
+                        "(default %(default)s)")
     return parser.parse_args(argv)
 
 
@@ -105,7 +109,7 @@ def kept(path: Path, rerun, smoke: bool) -> list[harness.Result]:
 def main(argv=None) -> int:
     args = parse(argv)
     names = tuple(dict.fromkeys(args.only)) if args.only else BENCHMARKS
-    harness.settings.runs, harness.settings.students = args.runs, args.students
+    harness.settings = harness.Settings(args.runs, args.students, args.class_runs)
     results = run_all(names, args.smoke)
     info = harness.machine()
     args.out.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,8 @@ solution notebooks (see :mod:`bench.grading`): plain ``nbgrader autograde
 ``grader autograde --jobs 2``, and that against ``grader autograde --scheduler`` on a
 Dask cluster of two single-thread workers on 127.0.0.1 (grader.local_cluster).
 Each run regrades everything (``--force``); full marks are checked after each kind.
+A run is 3 x 200 gradings (about an hour on 2 cores), so this benchmark runs
+``--class-runs`` times (default once): each figure is already a sum over 200 notebooks.
 """
 
 from __future__ import annotations
@@ -52,4 +54,5 @@ def run(smoke: bool) -> list[harness.Result]:
     assignments = ["01_tensors"] if smoke else _notebooks.assignments()
     students = 1 if smoke else harness.settings.students
     with tempfile.TemporaryDirectory(prefix="bench-class-") as scratch:
-        return whole_class(Path(scratch), harness.runs_for(smoke), assignments, students)
+        return whole_class(Path(scratch), 1 if smoke else harness.settings.class_runs,
+                           assignments, students)

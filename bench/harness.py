@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import platform
@@ -60,10 +61,25 @@ def measure(fn, repeats: int = 5, warmup: int = 1) -> list[float]:
 class Settings:
     """Command-line choices every benchmark reads (``python -m bench --help``)."""
     runs: int = 5          # runs per figure in a real run
-    students: int = 20     # class size of the grading benchmark
+    students: int = 20     # class size of the grading_class benchmark
+    class_runs: int = 1    # its runs: one is 20 x 10 notebooks three ways, ~1 h on 2 cores
 
 
 settings = Settings()
+
+
+@contextlib.contextmanager
+def torch_threads(n: int):
+    """Run the block with ``n`` torch threads, then restore the previous number (the
+    benchmarks share one process: one must not slow down the next)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def runs_for(smoke: bool) -> int:

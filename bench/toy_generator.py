@@ -76,15 +76,13 @@ def python_loop(n: int, seed: int = 0):
 
 def run(smoke: bool) -> list[harness.Result]:
     """Events per second of ``toy.generate`` (signal only) and of :func:`python_loop`."""
-    import torch
-
     from course.data import toy
 
-    torch.set_num_threads(1)
     n_fast, n_loop = (2_000, 200) if smoke else (2_000_000, 20_000)
     runs = harness.runs_for(smoke)
-    fast = harness.median(harness.measure(lambda: toy.generate(n_fast, 0, seed=1), runs))
-    loop = harness.median(harness.measure(lambda: python_loop(n_loop, seed=1), runs))
+    with harness.torch_threads(1):
+        fast = harness.median(harness.measure(lambda: toy.generate(n_fast, 0, seed=1), runs))
+        loop = harness.median(harness.measure(lambda: python_loop(n_loop, seed=1), runs))
     rate, base = n_fast / fast, n_loop / loop
     ratio = harness.ratio(rate, base, higher_is_better=True)
     return [harness.Result(

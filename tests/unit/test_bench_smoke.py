@@ -87,3 +87,14 @@ def test_measure_times_each_call_after_a_warm_up():
     for bad in (0, -1):
         with pytest.raises(ValueError, match="repeats"):
             harness.measure(lambda: None, repeats=bad)
+
+
+def test_a_benchmark_leaves_torch_threads_as_it_found_them():
+    import torch
+
+    sys.path.insert(0, str(ROOT))
+    from bench import toy_generator
+
+    before = torch.get_num_threads()
+    toy_generator.run(smoke=True)          # measures on one thread
+    assert torch.get_num_threads() == before
