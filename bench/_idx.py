@@ -44,3 +44,14 @@ def prepare(root) -> str:
         return "Fashion-MNIST (Debian package)"
     write_synthetic(root)
     return "synthetic IDX images (Debian Fashion-MNIST absent)"
+
+
+def torchvision_subset(root, train: bool, n: int, mean: float, std: float):
+    """The first ``n`` images of torchvision's ``FashionMNIST(root)`` with
+    pytorch/examples' per-sample pipeline: ``ToTensor()`` then ``Normalize(mean, std)``."""
+    import torch
+    from torchvision import datasets, transforms
+
+    pipeline = transforms.Compose([transforms.ToTensor(), transforms.Normalize((mean,), (std,))])
+    ds = datasets.FashionMNIST(str(root), train=train, download=False, transform=pipeline)
+    return torch.utils.data.Subset(ds, range(min(n, len(ds))))

@@ -44,10 +44,11 @@ def make_course(root: Path, assignments: list[str], students: int):
 
 def _env() -> dict:
     """This interpreter's tools first on PATH, plus the grading environment."""
+    from grader import config
     from grader.autograde import GRADING_ENV
 
-    scripts = os.path.dirname(sys.executable)
-    return {**os.environ, **GRADING_ENV, "PATH": scripts + os.pathsep + os.environ["PATH"]}
+    config.tools_on_path()
+    return {**os.environ, **GRADING_ENV}
 
 
 def _run(cmd: list[str], cwd: Path) -> None:

@@ -36,9 +36,6 @@ class Data:
     """The same images twice: course tensors, and torchvision datasets for the examples."""
 
     def __init__(self, root, n_train: int, n_test: int):
-        import torch
-        from torchvision import datasets, transforms
-
         from course.data import mnist
 
         self.source = _idx.prepare(root)
@@ -48,13 +45,8 @@ class Data:
         (X, self.y), (Xt, self.yt) = ((x[:n], y[:n]) for (x, y), n
                                       in ((tensors["train"], n_train), (tensors["test"], n_test)))
         self.X, self.Xt = ((x - MEAN) / STD for x in (X, Xt))       # (N, 1, 28, 28)
-        pipeline = transforms.Compose([transforms.ToTensor(),
-                                       transforms.Normalize((MEAN,), (STD,))])
-        self.train_set, self.test_set = (
-            torch.utils.data.Subset(datasets.FashionMNIST(str(root), train=split == "train",
-                                                          download=False, transform=pipeline),
-                                    range(n))
-            for split, n in (("train", n_train), ("test", n_test)))
+        self.train_set, self.test_set = (_idx.torchvision_subset(root, train, n, MEAN, STD)
+                                         for train, n in ((True, n_train), (False, n_test)))
 
 
 def _model_and_optimizer(seed: int):
