@@ -97,10 +97,9 @@ def one_notebook(root: Path, runs: int, notebook: str) -> harness.Result:
 
     layout = make_course(root, [notebook], 1)
     grade = lambda: grade_class(layout, [notebook], jobs=1, force=True, quiet=True)  # noqa: E731
-    ours = harness.median(harness.measure(grade, runs))
+    bare_run = lambda: _notebooks.execute(_notebooks.solution(notebook))  # noqa: E731
+    ours, bare = harness.medians_each({"grader": grade, "nbclient": bare_run}, runs).values()
     check_full_marks(layout, notebook, "student00")
-    bare = harness.median(harness.measure(
-        lambda: _notebooks.execute(_notebooks.solution(notebook)), runs))
     overhead = ours / bare
     return result("grading", f"one {notebook} submission, grader autograde --jobs 1", ours,
                    "nbclient executing the same notebook", bare,

@@ -40,20 +40,35 @@ class Result:
 def measure(fn, repeats: int = 5, warmup: int = 1) -> list[float]:
     """Wall times in seconds (``time.perf_counter``) of ``repeats`` calls of ``fn()``,
     after ``warmup`` untimed calls."""
-    if not callable(fn):
-        raise TypeError(f"fn must be callable, got {fn!r} ({type(fn).__name__})")
+    return measure_each({"fn": fn}, repeats, warmup)["fn"]
+
+
+def medians_each(fns: dict, repeats: int = 5, warmup: int = 1) -> dict[str, float]:
+    """Median seconds of each function in ``fns``, measured by :func:`measure_each`."""
+    return {name: median(times) for name, times in measure_each(fns, repeats, warmup).items()}
+
+
+def measure_each(fns: dict, repeats: int = 5, warmup: int = 1) -> dict[str, list[float]]:
+    """Wall times of ``repeats`` calls of each function in ``fns`` (name -> callable),
+    taking turns call by call (A B A B ...) after ``warmup`` untimed turns, so a
+    machine that speeds up or slows down during the run affects every one alike."""
+    for name, fn in fns.items():
+        if not callable(fn):
+            raise TypeError(f"{name} must be callable, got {fn!r} ({type(fn).__name__})")
     for arg, given, low in (("repeats", repeats, 1), ("warmup", warmup, 0)):
         if not isinstance(given, int) or isinstance(given, bool):
             raise TypeError(f"{arg} must be an int, got {given!r} ({type(given).__name__})")
         if given < low:
             raise ValueError(f"{arg} must be >= {low}, got {given}")
     for _ in range(warmup):
-        fn()
-    times = []
+        for fn in fns.values():
+            fn()
+    times = {name: [] for name in fns}
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
     return times
 
 

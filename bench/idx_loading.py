@@ -34,8 +34,9 @@ def run(smoke: bool) -> list[harness.Result]:
     runs = harness.runs_for(smoke)
     with tempfile.TemporaryDirectory(prefix="bench-idx-") as root:
         source = _idx.prepare(root)
-        ours = harness.median(harness.measure(lambda: _course(root), runs))
-        base = harness.median(harness.measure(lambda: _torchvision(root), runs))
+        ours, base = harness.medians_each({"course": lambda: _course(root),
+                                           "torchvision": lambda: _torchvision(root)},
+                                          runs).values()
     return [harness.Result(
         name="idx_loading", figure=f"70,000 images to tensors, {source}", unit="s",
         value=ours, baseline_name="torchvision FashionMNIST(download=False)",

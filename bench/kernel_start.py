@@ -35,9 +35,9 @@ def kernel_run(code: str) -> None:
 def run(smoke: bool) -> list[harness.Result]:
     """Seconds per kernel start, with and without importing torch and course."""
     runs, warmup = harness.runs_for(smoke), 0 if smoke else 1
-    ours = harness.median(harness.measure(lambda: kernel_run("import torch, course"),
-                                          runs, warmup))
-    bare = harness.median(harness.measure(lambda: kernel_run("pass"), runs, warmup))
+    ours, bare = harness.medians_each({"ours": lambda: kernel_run("import torch, course"),
+                                       "bare": lambda: kernel_run("pass")},
+                                      runs, warmup).values()
     return [harness.Result(
         name="kernel_start", figure="kernel start + import torch, course", unit="s",
         value=ours, baseline_name="bare kernel start", baseline_value=bare,

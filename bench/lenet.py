@@ -3,10 +3,12 @@
 Both sides train ``course.reference.models.LeNet`` (the notebook 10 model) on the
 60,000 training images with pytorch/examples' recipe (batch 64, Adadelta lr 1.0,
 StepLR gamma 0.7 per epoch, same seeds) and test on the 10,000 test images after
-every epoch, with the same normalisation, so only the data path and the loop differ:
+every epoch, with the same normalisation, so only the data path, the loop and the
+memory layout differ:
 
 * Course path: ``mnist.tensors`` once, ``mnist.batches``, ``train.fit`` one epoch
-  at a time, test accuracy on the in-memory tensors in batches of 1,000.
+  at a time, test accuracy on the in-memory tensors in batches of 1,000; the model's
+  weights channels last, as notebook 10 trains on the CPU.
 * pytorch/examples mnist ``main.py`` style: torchvision dataset with per-sample
   ``ToTensor`` + ``Normalize``, a shuffling ``DataLoader``, their loop
   (``loss.item()`` logged every 10 batches), a test ``DataLoader`` of batch 1,000.
@@ -49,14 +51,15 @@ class Data:
                                          for train, n in ((True, n_train), (False, n_test)))
 
 
-def _model_and_optimizer(seed: int):
-    """LeNet seeded by ``seed``, Adadelta and its per-epoch StepLR (pytorch/examples)."""
+def _model_and_optimizer(seed: int, memory_format=None):
+    """LeNet seeded by ``seed`` (in ``memory_format``, default: PyTorch's), Adadelta
+    and its per-epoch StepLR (pytorch/examples)."""
     import torch
 
     from course.reference.models import LeNet
 
     torch.manual_seed(seed)
-    model = LeNet()
+    model = LeNet().to(memory_format=memory_format or torch.contiguous_format)
     optimizer = torch.optim.Adadelta(model.parameters(), lr=LR)
     return model, optimizer, torch.optim.lr_scheduler.StepLR(optimizer, 1, gamma=GAMMA)
 
@@ -77,7 +80,8 @@ class CoursePath:
         from course.data import mnist
 
         self.data, self.steps, self._began = data, [], 0.0
-        self.model, self.optimizer, self.scheduler = _model_and_optimizer(seed)
+        self.model, self.optimizer, self.scheduler = _model_and_optimizer(
+            seed, torch.channels_last)                        # as notebook 10 on the CPU
         self.batches = mnist.batches(data.X, data.y, BATCH,
                                      generator=torch.Generator().manual_seed(seed))
         self.model.register_forward_pre_hook(self._forward_begins)
@@ -189,10 +193,11 @@ def run(smoke: bool) -> list[harness.Result]:
                                            (60_000, 10_000, TARGET_ACCURACY, MAX_EPOCHS))
     with tempfile.TemporaryDirectory(prefix="bench-lenet-") as root:
         data = Data(root, n_train, n_test)
-        paths = [CoursePath(data, seed) for seed in range(runs)]
-        course = [to_target(path, target, max_epochs) for path in paths]
-        examples = [to_target(ExamplesPath(data, seed), target, max_epochs)
-                    for seed in range(runs)]
+        paths, course, examples = [], [], []
+        for seed in range(runs):   # taking turns, so the machine's drift hits both alike
+            paths.append(CoursePath(data, seed))
+            course.append(to_target(paths[-1], target, max_epochs))
+            examples.append(to_target(ExamplesPath(data, seed), target, max_epochs))
     share = _share_outside(paths, [t for _, ts, _ in course for t in ts], runs)
     course_epoch = harness.median([t for _, ts, _ in course for t in ts])
     examples_epoch = harness.median([t for _, ts, _ in examples for t in ts])

@@ -81,8 +81,9 @@ def run(smoke: bool) -> list[harness.Result]:
     n_fast, n_loop = (2_000, 200) if smoke else (2_000_000, 20_000)
     runs = harness.runs_for(smoke)
     with harness.torch_threads(1):
-        fast = harness.median(harness.measure(lambda: toy.generate(n_fast, 0, seed=1), runs))
-        loop = harness.median(harness.measure(lambda: python_loop(n_loop, seed=1), runs))
+        fast, loop = harness.medians_each({"course": lambda: toy.generate(n_fast, 0, seed=1),
+                                           "loop": lambda: python_loop(n_loop, seed=1)},
+                                          runs).values()
     rate, base = n_fast / fast, n_loop / loop
     ratio = harness.ratio(rate, base, higher_is_better=True)
     return [harness.Result(

@@ -89,6 +89,21 @@ def test_measure_times_each_call_after_a_warm_up():
             harness.measure(lambda: None, repeats=bad)
 
 
+def test_measure_each_takes_turns_so_drift_hits_every_function_alike():
+    sys.path.insert(0, str(ROOT))
+    from bench import harness
+
+    calls = []
+    times = harness.measure_each({"a": lambda: calls.append("a"),
+                                  "b": lambda: calls.append("b")}, repeats=2, warmup=1)
+    assert calls == ["a", "b"] * 3
+    assert set(times) == {"a", "b"} and all(len(t) == 2 for t in times.values())
+    medians = harness.medians_each({"a": lambda: None}, repeats=3)
+    assert list(medians) == ["a"] and medians["a"] >= 0
+    with pytest.raises(TypeError, match="b must be callable"):
+        harness.measure_each({"a": lambda: None, "b": 3})
+
+
 def test_a_benchmark_leaves_torch_threads_as_it_found_them():
     import torch
 
