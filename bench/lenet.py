@@ -176,10 +176,9 @@ def _result(figure, unit, value, base_name, base, ratio, target, met, runs):
 
 def _share_outside(paths: list[CoursePath], epochs: list[float], runs: int) -> harness.Result:
     """The course epoch against the time inside its steps (median over all epochs)."""
-    steps = harness.median([t for path in paths for t in path.steps])
-    epoch = harness.median(epochs)
-    share = harness.median([1 - inside / total for inside, total
-                            in zip((t for path in paths for t in path.steps), epochs)])
+    inside = [t for path in paths for t in path.steps]       # one per epoch, as ``epochs``
+    steps, epoch = harness.median(inside), harness.median(epochs)
+    share = harness.median([1 - i / total for i, total in zip(inside, epochs)])
     return _result(f"course epoch, {share:.1%} of it outside forward/backward/step", "s",
                    epoch, "time inside forward/loss/backward/step (hooks)", steps,
                    harness.ratio(epoch, steps, higher_is_better=False),
@@ -198,8 +197,9 @@ def run(smoke: bool) -> list[harness.Result]:
             paths.append(CoursePath(data, seed))
             course.append(to_target(paths[-1], target, max_epochs))
             examples.append(to_target(ExamplesPath(data, seed), target, max_epochs))
-    share = _share_outside(paths, [t for _, ts, _ in course for t in ts], runs)
-    course_epoch = harness.median([t for _, ts, _ in course for t in ts])
+    course_epochs = [t for _, ts, _ in course for t in ts]
+    share = _share_outside(paths, course_epochs, runs)
+    course_epoch = harness.median(course_epochs)
     examples_epoch = harness.median([t for _, ts, _ in examples for t in ts])
     course_time = statistics.median(t for t, _, _ in course)
     examples_time = statistics.median(t for t, _, _ in examples)
