@@ -1,6 +1,6 @@
 """LeNet on Fashion-MNIST: the course's training path against the pytorch/examples loop.
 
-Both sides train ``course.reference.models.LeNet`` (the notebook 10 model) on the
+Both sides train ``grader.reference.models.LeNet`` (the notebook 10 model) on the
 60,000 training images with pytorch/examples' recipe (batch 64, Adadelta lr 1.0,
 StepLR gamma 0.7 per epoch, same seeds) and test on the 10,000 test images after
 every epoch, with the same normalisation, so only the data path, the loop and the
@@ -56,7 +56,7 @@ def _model_and_optimizer(seed: int, memory_format=None):
     and its per-epoch StepLR (pytorch/examples)."""
     import torch
 
-    from course.reference.models import LeNet
+    from grader.reference.models import LeNet
 
     torch.manual_seed(seed)
     model = LeNet().to(memory_format=memory_format or torch.contiguous_format)

@@ -233,23 +233,45 @@ def _between(low, high, *, integer=False):
     return check
 
 
+def _mlp(sizes: list[int], activation: str):
+    """Linear layers ``sizes[0] -> ... -> sizes[-1]``, ``activation`` between them."""
+    from torch import nn
+
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(n_in, n_out))
+        if i < len(sizes) - 2:
+            layers.append(getattr(nn, HIDDEN_MODULES[activation])())
+    return nn.Sequential(*layers)
+
+
 # ------------------------------------------------------------------ 1. activations
 
 PARAMETERS = {"leaky_relu": ("negative_slope", 0.0, 1.0, 0.1),
               "elu": ("alpha", 0.1, 3.0, 1.0)}
 """Activations with a parameter: name -> (keyword, minimum, maximum, default)."""
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "silu", "gelu",
+               "gelu_tanh", "softplus")
+"""The activations the explorer offers (torch's own functions)."""
+
+
+def _torch_activation(name: str):
+    """torch's function for an activation name of :data:`ACTIVATIONS`."""
+    import torch
+    import torch.nn.functional as F
+
+    if name == "gelu_tanh":
+        return functools.partial(F.gelu, approximate="tanh")
+    return getattr(torch, name) if name in ("sigmoid", "tanh") else getattr(F, name)
 _GRID = np.linspace(-5.0, 5.0, 401)
 
 
 def activation_explorer(names=None) -> Explorer:
     """An activation function and its derivative (autograd) on [-5, 5].
 
-    ``names``: activations from ``course.reference.ACTIVATIONS`` to offer
-    (default all). Controls: ``name``, ``x`` (the marked point) and the
+    ``names``: activations from :data:`ACTIVATIONS` to offer (default all). Controls: ``name``, ``x`` (the marked point) and the
     parameters ``negative_slope`` (leaky ReLU) and ``alpha`` (ELU).
     """
-    from course.reference import ACTIVATIONS
-
     names = _names(names, ACTIVATIONS)
     values = {"name": names[0], "x": 1.0}
     checks = {"name": _checked("name", _choice(names)),
@@ -289,9 +311,7 @@ def _names(names, available) -> list[str]:
 
 def _activation(values):
     """The chosen activation as a one-argument function (its parameter bound)."""
-    from course.reference import ACTIVATIONS
-
-    function = ACTIVATIONS[values["name"]][0]
+    function = _torch_activation(values["name"])
     if values["name"] in PARAMETERS:
         keyword = PARAMETERS[values["name"]][0]
         function = functools.partial(function, **{keyword: values[keyword]})
@@ -366,7 +386,7 @@ def optimizer_canyon() -> Explorer:
 
 def _paths(lr: float, momentum: float, steps: int) -> dict:
     """Name -> path (steps + 1, 2) of each optimiser from :data:`_START`."""
-    from course.reference import SGD, Adam
+    from torch.optim import SGD, Adam
 
     makers = {"SGD": lambda p: SGD(p, lr=lr),
               f"SGD + momentum {momentum:.2f}": lambda p: SGD(p, lr=lr, momentum=momentum),
@@ -418,7 +438,10 @@ def _draw_canyon(fig, values) -> str:
 
 # ------------------------------------------------------------------ 3. decision boundary
 
-HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "elu", "gelu", "silu")
+HIDDEN_MODULES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid",
+                  "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU", "silu": "SiLU"}
+"""Hidden activations of the boundary explorer: name -> torch.nn class name."""
+HIDDEN_ACTIVATIONS = tuple(HIDDEN_MODULES)
 TRAIN_STEPS = 300
 
 
@@ -488,11 +511,9 @@ class _Playground:
     def _build(self, width: int, depth: int, activation: str) -> None:
         import torch
 
-        from course.reference import MLP
-
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(0)
-            self.model = MLP([2] + [width] * depth + [1], activation=activation)
+            self.model = _mlp([2] + [width] * depth + [1], activation)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=0.02)
         self.losses = []
 

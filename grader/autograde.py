@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import config, gradebook, merge, nbgrader_api, spawn, status, templates, worker
+from grader import config, gradebook, keys, merge, nbgrader_api, spawn, status, templates, worker
 from grader.layout import Layout
 
 # Kernels started while grading inherit these: fast mode (course.budget) and one
@@ -95,13 +95,6 @@ def plan(layout: Layout, assignments: list[str], force: bool = False):
     return todo, skipped
 
 
-def _task(layout: Layout, base: dict, student: str, limits: Limits) -> dict:
-    folder = layout.submitted / student / base["assignment"]
-    hide = sorted({str(layout.root), str(config.PROJECT_ROOT)})
-    return {**base, "student": student, "submission": worker.pack(folder),
-            "limits": limits.as_task(), "hide": hide}
-
-
 class LocalRunner:
     """Tasks on ``jobs`` local threads, each driving one grading process."""
 
@@ -153,8 +146,10 @@ def _progress(total: int, quiet: bool):
 
 def grade_class(layout: Layout, assignments: list[str], *, jobs: int = 1,
                 scheduler: str | None = None, force: bool = False,
-                limits: Limits | None = None, quiet: bool = False) -> Summary:
-    """Grade every submission still to grade; return what happened."""
+                limits: Limits | None = None, quiet: bool = False,
+                answer_keys: dict | None = None) -> Summary:
+    """Grade every submission still to grade; return what happened. Each assignment's
+    answer key comes from ``answer_keys`` or from grader.keys (recorded when needed)."""
     config.tools_on_path()
     limits = limits or Limits()
     todo, skipped = plan(layout, assignments, force)
@@ -164,12 +159,16 @@ def grade_class(layout: Layout, assignments: list[str], *, jobs: int = 1,
     bases, ids = {}, {}
     for a in sorted({a for a, _, _ in todo}):
         templates.ensure_in_gradebook(layout, a)
-        bases[a], ids[a] = templates.task_base(layout, a), templates.grade_ids(layout, a)
+        key = (answer_keys or {}).get(a) or keys.key_for(layout, a, limits.as_task(), quiet)
+        bases[a] = {**templates.task_base(layout, a), "key": key, "mode": worker.GRADE}
+        ids[a] = templates.grade_ids(layout, a)
     runner = DaskRunner(scheduler) if scheduler else LocalRunner(jobs)
     futures, cancel = {}, True
     try:
         for a, s, digest in todo:
-            futures[runner.submit(_task(layout, bases[a], s, limits))] = (a, s, digest)
+            task = templates.task(layout, bases[a], s, layout.submitted / s / a,
+                                  limits.as_task())
+            futures[runner.submit(task)] = (a, s, digest)
         with _progress(len(futures), quiet) as bar:
             for future in runner.as_completed(list(futures)):
                 a, s, digest = futures[future]

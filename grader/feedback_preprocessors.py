@@ -18,10 +18,11 @@ from traitlets import Integer
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_solution
 
-from grader.hidden import HIDDEN_BEGIN, strip_hidden
+from grader.hidden import hidden_start, strip_hidden
+from grader.judge import HIDDEN_FAILURE
+from grader.preprocessors import VERDICT_ERROR
 
 NOTE = "This cell also runs hidden tests with other inputs (not shown)."
-HIDDEN_FAILURE = "a hidden test with other inputs failed: check edge cases, shapes and dtypes"
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # Where IPython says a cell's own code was running: "Cell In[7], line 3" (IPython >= 8.4)
@@ -33,15 +34,6 @@ _CELL_FRAME = re.compile(r"Cell In\s*\[(\d+)\],\s*line (\d+)"
 def is_test_cell(cell) -> bool:
     """An autograded test cell: a locked grade cell of code, not the student's answer."""
     return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
-
-
-def hidden_start(source: str) -> int | None:
-    """1-based number of the line that opens the first hidden block, or None."""
-    marker = HIDDEN_BEGIN.lstrip("# ")
-    for number, line in enumerate(source.split("\n"), start=1):
-        if marker in line:
-            return number
-    return None
 
 
 def failing_line(traceback: list[str], execution_count: int | None) -> int | None:
@@ -62,7 +54,11 @@ class SummariseTestOutcomes(NbGraderPreprocessor):
     neighbouring source lines); or failed in the hidden tests (exception type and a
     fixed sentence: their messages describe the hidden inputs). A failure is visible
     when IPython's traceback puts it above the hidden block; when that cannot be
-    decided it counts as hidden. Printed output is dropped (hidden lines may print)."""
+    decided it counts as hidden. Printed output is dropped (hidden lines may print).
+
+    A cell judged against an answer key (``metadata.grader.verdict``, grader.judge)
+    also lists what the judge found: a forbidden call by name, a visible check's
+    difference, or the fixed sentence for a hidden one."""
 
     max_message_chars = Integer(2000, help="cap on a visible failure's message").tag(config=True)
 
@@ -75,10 +71,16 @@ class SummariseTestOutcomes(NbGraderPreprocessor):
         return cell, resources
 
     def outcome(self, cell) -> tuple[str, bool]:
-        """(sentence for the student, whether the cell failed)."""
+        """(sentences for the student, whether the cell failed)."""
+        verdict = cell.metadata.get("grader", {}).get("verdict") or {}
         errors = [o for o in cell.outputs if o.output_type == "error"]
+        if verdict.get("appended_error"):
+            errors = errors[:-1]                 # the judge's own, summarised below
+        judged = judged_lines(verdict, bool(errors))
         if errors:
-            return self.failure(cell, errors[0]), True
+            return "\n".join([self.failure(cell, errors[0]), *judged]), True
+        if judged:
+            return "\n".join(judged), True
         if any(o.output_type == "stream" and o.name == "stderr" for o in cell.outputs):
             return f"Failed: {HIDDEN_FAILURE}.", True   # which line wrote it is unknown
         return "Passed.", False
@@ -90,6 +92,19 @@ class SummariseTestOutcomes(NbGraderPreprocessor):
             message = _ANSI.sub("", str(error.get("evalue", "")))[: self.max_message_chars]
             return f"Failed in the visible checks: {error.ename}: {message}"
         return f"Failed in the hidden tests: {error.ename}: {HIDDEN_FAILURE}."
+
+
+def judged_lines(verdict: dict, errored: bool) -> list[str]:
+    """What the student reads of a judge's verdict: every forbidden call, and (unless
+    the cell's own error already explains the failure) the first other failure."""
+    failures = verdict.get("failures", [])
+    lines = [f"Not accepted: {f['detail']}." for f in failures if f["kind"] == "forbidden"]
+    others = [f for f in failures if f["kind"] != "forbidden"]
+    if others and not errored:
+        first = others[0]
+        lines.append(f"Failed in the visible checks: {first['detail']}" if first["visible"]
+                     else f"Failed in the hidden tests: {VERDICT_ERROR}: {HIDDEN_FAILURE}.")
+    return lines
 
 
 class StripHiddenTests(NbGraderPreprocessor):

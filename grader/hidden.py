@@ -45,3 +45,11 @@ def hidden_lines(nb) -> list[str]:
 def strip_hidden(source: str) -> str:
     """``source`` without its hidden-test blocks (delimiters included)."""
     return "\n".join(line for line, hidden in _blocks(source) if not hidden)
+
+
+def hidden_start(source: str) -> int | None:
+    """1-based number of the line that opens the first hidden block, or None."""
+    for number, line in enumerate(source.split("\n"), start=1):
+        if _BEGIN in line:
+            return number
+    return None

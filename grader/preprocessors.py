@@ -1,11 +1,21 @@
-"""nbgrader preprocessors the course adds to autograding (see nbgrader_config.py)."""
+"""nbgrader preprocessors the course adds to autograding (see nbgrader_config.py and
+grader.worker)."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from nbgrader.preprocessors import NbGraderPreprocessor
-from nbgrader.utils import is_grade
+from nbgrader.utils import is_grade, is_solution
+from traitlets import Unicode
+
+from grader.execute import OBSERVATIONS, OUTCOME, error_output
+from grader.judge import judge
+from grader.observations import CellObservations
+
+VERDICT_ERROR = "CheckFailed"     # the error output a failed verdict adds (nbgrader scores 0)
 
 # What Python's warnings module prints: "file:line: SomeWarning: message", then
 # optionally the offending source line, indented.
@@ -33,3 +43,61 @@ class WarningsAreNotFailures(NbGraderPreprocessor):
                         and only_warnings(output.text)):
                     output.name = "stdout"
         return cell, resources
+
+
+def _test_cells(nb):
+    """(index, cell) of each autograded test cell (a graded code cell, not an answer)."""
+    return [(i, c) for i, c in enumerate(nb.cells)
+            if c.cell_type == "code" and is_grade(c) and not is_solution(c)]
+
+
+def _succeeded(cell) -> bool:
+    return not any(o.output_type == "error" for o in cell.outputs)
+
+
+class JudgeObservations(NbGraderPreprocessor):
+    """After execution: each test cell's observations against the answer key (grader.judge).
+
+    A cell that fails gets an error output (so nbgrader's SaveAutoGrades gives it 0)
+    and every cell gets ``metadata.grader.verdict`` (read by the feedback). Owed
+    observations missing from a cell that reported success are flagged as tampering.
+    """
+
+    key_file = Unicode("", help="JSON answer key of the assignment (grader.keys)").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        key = json.loads(Path(self.key_file).read_text())["notebooks"]
+        entries = key.get(resources["nbgrader"]["notebook"], {})
+        reported = resources.get(OBSERVATIONS, {})
+        for index, cell in _test_cells(nb):
+            grade_id = cell.metadata["nbgrader"]["grade_id"]
+            if grade_id not in entries:
+                raise ValueError(f"the answer key has no entry for test cell {grade_id}: "
+                                 "it is out of date")
+            verdict = judge(entries[grade_id], reported.get(index, CellObservations()),
+                            [c.source for c in nb.cells[:index] if c.cell_type == "code"],
+                            _succeeded(cell))
+            record = verdict.to_json()
+            if verdict.silent_gap:
+                OUTCOME["tampered"].append(f"{grade_id}: the cell ran without an error but "
+                                           "did not make the checks it owes")
+            if not verdict.passed and _succeeded(cell):
+                cell.outputs.append(error_output(VERDICT_ERROR, verdict.failures[0].shown))
+                record["appended_error"] = True
+            cell.metadata.setdefault("grader", {})["verdict"] = record
+        return nb, resources
+
+
+class RecordObservations(NbGraderPreprocessor):
+    """While an answer key is recorded: every test cell's observations, raw, into
+    ``metadata.grader.observations`` (read back by grader.worker)."""
+
+    def preprocess(self, nb, resources):
+        reported = resources.get(OBSERVATIONS, {})
+        for index, cell in _test_cells(nb):
+            got = reported.get(index, CellObservations())
+            cell.metadata.setdefault("grader", {})["observations"] = {
+                "raw": got.raw, "problems": got.problems,
+                "error": next((f"{o.ename}: {o.evalue}" for o in cell.outputs
+                               if o.output_type == "error"), None)}
+        return nb, resources

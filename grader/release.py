@@ -42,22 +42,29 @@ def release(assignment: str, course_dir: Path | str | None = None) -> Path:
 
 
 def _run(args) -> int:
-    from grader.solution_check import lost_points   # (it grades, and grading releases)
+    # (these grade, and grading generates releases)
+    from grader import keys
+    from grader.autograde import Limits
+    from grader.solution_check import lost_points
 
-    known = Layout.of(args.course_dir).known_assignments(args.assignments)
+    layout = Layout.of(args.course_dir)
+    known = layout.known_assignments(args.assignments)
     for name in args.assignments or known:
-        lost = [] if args.no_check else lost_points(name, args.course_dir)
+        key = keys.key_for(layout, name, Limits().as_task())
+        for path in keys.write_expected(key):
+            print(f"expected values of the visible checks -> {path}")
+        lost = [] if args.no_check else lost_points(name, args.course_dir, key)
         if lost:
-            raise ValueError(f"not releasing {name}: its solution fails its own tests "
-                             f"({'; '.join(lost)})")
+            raise ValueError(f"not releasing {name}: its solution loses points against its "
+                             f"own answer key ({'; '.join(lost)})")
         print(f"released {name} -> {release(name, args.course_dir)}")
     return 0
 
 
 def add_command(sub) -> None:
-    p = sub.add_parser("release", help="generate notebooks/ from solutions/, after "
-                       "checking that each solution passes its own tests")
+    p = sub.add_parser("release", help="record each answer key from its solution, then "
+                       "generate notebooks/ from solutions/")
     p.add_argument("assignments", nargs="*", help="default: every assignment")
     p.add_argument("--no-check", action="store_true",
-                   help="skip grading the solution first (faster, for drafts)")
+                   help="skip grading the solution against its key (faster, for drafts)")
     p.set_defaults(run=_run)

@@ -1,7 +1,9 @@
 """Before a release: the instructor's solution must earn every autograded point.
 
 The solution notebook is graded as a student submission by the real grader
-(sandboxed, hidden tests included) in a scratch course.
+(sandboxed, hidden tests included, judged against the answer key recorded from the
+same solution) in a scratch course. Losing a point here means a test is not
+deterministic: a second run of the solution reports other values.
 """
 
 from __future__ import annotations
@@ -12,20 +14,25 @@ from pathlib import Path
 
 import nbformat
 
-from grader import autograde, gradebook, status
+from grader import autograde, gradebook, keys, status
 from grader.layout import Layout
 
 
-def lost_points(assignment: str, course_dir: Path | str | None = None) -> list[str]:
+def lost_points(assignment: str, course_dir: Path | str | None = None,
+                key: dict | None = None) -> list[str]:
     """The autograded cells the solution of ``assignment`` does not pass, as
-    ``"test_x: 0/2"``, or the grading's status when it did not finish."""
+    ``"test_x: 0/2"``, or the grading's status when it did not finish. ``key``: the
+    answer key to grade with (default: the course's, recorded when needed)."""
     source = Layout.of(course_dir).solutions / assignment
     with tempfile.TemporaryDirectory(prefix="solution-check-") as scratch:
         layout = Layout.of(scratch)
         shutil.copytree(source, layout.solutions / assignment)
         submitted = layout.submitted / "solution" / assignment
         shutil.copytree(source, submitted)
-        autograde.grade_class(layout, [assignment], jobs=1, quiet=True)
+        key = key or keys.key_for(Layout.of(course_dir), assignment,
+                                  autograde.Limits().as_task(), quiet=True)
+        autograde.grade_class(layout, [assignment], jobs=1, quiet=True,
+                              answer_keys={assignment: key})
         record = status.read(layout, assignment, "solution")
         if record is None or record.status != status.GRADED:
             return [f"grading ended as {record.status if record else 'nothing'}: "

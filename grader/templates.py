@@ -53,6 +53,12 @@ def task_base(layout: Layout, assignment: str) -> dict:
             "gradebook": base64.b64encode((cached / "gradebook.db").read_bytes()).decode()}
 
 
+def task(layout: Layout, base: dict, student: str, folder: Path, limits: dict) -> dict:
+    """A grading task: ``base`` (see :func:`task_base`) with the files of ``folder``
+    submitted as ``student``."""
+    return {**base, "student": student, "submission": worker.pack(folder), "limits": limits}
+
+
 def ensure_in_gradebook(layout: Layout, assignment: str) -> None:
     """Make the course gradebook know ``assignment`` (nbgrader's own generate_assignment,
     with the release written to a scratch folder so notebooks/ is not touched)."""

@@ -16,7 +16,9 @@ import hashlib
 import json
 import os
 import secrets
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -28,9 +30,12 @@ from nbgrader.preprocessors import DeduplicateIds, Execute
 from grader import config, sandbox, status
 from grader.execute import OUTCOME, GuardedExecute
 from grader.kernel import SandboxedKernelManager
+from grader.preprocessors import JudgeObservations, RecordObservations
 from grader.restore import RestoreCells
 
-TASK_FILE, RESULT_FILE, POLICY_FILE = "task.json", "result.json", "policy.json"
+OBSERVE_VARIABLE, RECORD_VARIABLE = "COURSE_OBSERVE", "COURSE_RECORD"   # course.checks.reporting
+TASK_FILE, RESULT_FILE, POLICY_FILE, KEY_FILE = "task.json", "result.json", "policy.json", "key.json"
+RECORD, GRADE = "record", "grade"      # task["mode"]: record an answer key, or grade with one
 
 
 # --- the task as plain data ----------------------------------------------------------
@@ -62,7 +67,8 @@ def unpack(files: dict[str, str], folder: Path) -> None:
 def failure(task: dict, state: str, message: str, seconds: float = 0.0) -> dict:
     return {"assignment": task["assignment"], "student": task["student"], "status": state,
             "message": message, "flags": [], "grades": {}, "comments": {},
-            "timestamp": None, "files": {}, "seconds": seconds}
+            "timestamp": None, "files": {}, "verdicts": {}, "observations": {},
+            "seconds": seconds}
 
 
 def stopped(task: dict, state: str, message: str, seconds: float = 0.0) -> dict:
@@ -101,16 +107,24 @@ def _layout(scratch: Path, task: dict) -> dict[str, Path]:
             "home": scratch / "home"}
 
 
+# What of the grader package a kernel imports (grader.kernel.STARTUP): the guard only.
+KERNEL_SIDE = ("__init__.py", "guard.py")
+
+
 def _policy(scratch: Path, paths: dict, task: dict) -> Path:
-    here = [str(Path(p).resolve()) for p in task.get("hide", []) if Path(p).is_dir()]
-    packages = [str(Path(m.__file__).resolve().parent) for m in _kernel_packages()]
-    workdir = str(paths["autograded"])
+    """The sandbox policy of this grading's kernels (see grader.sandbox): the Python
+    environment, the course package and the guard to read, three folders to write."""
+    import course
+    import grader
+    grader_dir = Path(grader.__file__).resolve().parent
+    data = os.environ.get("COURSE_DATA")
+    writable = [str(paths[k]) for k in ("autograded", "runtime", "home")]
     policy = sandbox.Policy(
-        workdir=workdir, hide=[*here, str(scratch)],
-        keep=[*_python_prefixes(), *packages, workdir, str(paths["runtime"]), str(paths["home"])],
-        writable=[workdir, str(paths["runtime"]), str(paths["home"])],
-        uid=task["limits"].get("uid", 65534),
-        limits=sandbox.Limits(**task["limits"]["kernel"]))
+        workdir=writable[0], writable=writable, masked=[str(grader_dir)],
+        read_only=[*_python_prefixes(), str(Path(course.__file__).resolve().parent),
+                   *(str(grader_dir / name) for name in KERNEL_SIDE),
+                   *([str(Path(data).resolve())] if data else [])],
+        uid=task["limits"].get("uid"), limits=sandbox.Limits(**task["limits"]["kernel"]))
     (scratch / POLICY_FILE).write_text(policy.to_json())
     return scratch / POLICY_FILE
 
@@ -120,10 +134,37 @@ def _python_prefixes() -> list[str]:
     return sorted({str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix)})
 
 
-def _kernel_packages():
-    import course
-    import grader
-    return (course, grader)
+# What a kernel must be able to read: run under the policy before any grading.
+PREFLIGHT = """import importlib.util as u
+for m in ("course", "grader.guard", "ipykernel", "IPython", "numpy", "torch"):
+    open(u.find_spec(m).origin, "rb").close()
+import course.values, grader.guard
+"""
+
+
+def preflight(limits: dict) -> str:
+    """"" when a sandboxed kernel can run on this machine, else why it cannot (for
+    example a course or environment in a folder that other users cannot read)."""
+    if not sandbox.can_isolate():
+        return ""
+    with tempfile.TemporaryDirectory(prefix="grader-preflight-") as scratch:
+        scratch = Path(scratch)
+        paths = {k: scratch / k for k in ("autograded", "runtime", "home")}
+        for folder in paths.values():
+            folder.mkdir()
+        policy = _policy(scratch, paths, {"limits": limits})
+        run = subprocess.run([sys.executable, "-m", "grader.sandbox", str(policy), "--",
+                              sys.executable, "-c", PREFLIGHT], capture_output=True, text=True,
+                             env=sandbox.scrubbed_env(worker_env(), home=str(paths["home"])),
+                             timeout=120)
+    if run.returncode == 0:
+        return ""
+    last = (run.stderr.strip().splitlines() or ["(no message)"])[-1]
+    return (f"a grading kernel cannot start on this machine: {last}. Kernels run as an "
+            "unprivileged user in a sandbox, so the Python environment "
+            f"({_python_prefixes()[-1]}) and the course package must be readable by all "
+            "users: make them so (for example `chmod -R a+rX FOLDER`) or install them "
+            "in a folder that is")
 
 
 def _check_notebooks(paths: dict, assignment: str) -> str:
@@ -140,14 +181,16 @@ def _check_notebooks(paths: dict, assignment: str) -> str:
     return ""
 
 
-def _config(paths: dict, task: dict, policy_file: Path, key: str):
+def _config(paths: dict, task: dict, policy_file: Path, key: str, key_file: Path | None):
     limits = task["limits"]
     cfg = config.load(paths["course"], Execute={"timeout": limits["cell_seconds"]},
                       RestoreCells={"release_dir": str(paths["release"])},
                       SandboxedKernelManager={"policy_file": str(policy_file)},
-                      GuardedExecute={"receipt_key": key, "timeout": limits["cell_seconds"]})
+                      GuardedExecute={"receipt_key": key, "timeout": limits["cell_seconds"]},
+                      JudgeObservations={"key_file": str(key_file or "")})
     steps = list(cfg.Autograde.autograde_preprocessors)
-    steps[steps.index(Execute)] = GuardedExecute
+    at = steps.index(Execute)
+    steps[at:at + 1] = [GuardedExecute, JudgeObservations if key_file else RecordObservations]
     cfg.Autograde.autograde_preprocessors = steps
     sanitize = list(Autograde.class_traits()["sanitize_preprocessors"].default())
     sanitize[sanitize.index(DeduplicateIds)] = RestoreCells
@@ -175,16 +218,39 @@ def _status(ok: bool) -> tuple[str, list[str]]:
     flags = [f"integrity: {t}" for t in OUTCOME["tampered"]]
     flags += [f"cell timed out: {t}" for t in OUTCOME["timed_out"]]
     flags += [f"test moved above its answer: {t}" for t in OUTCOME["moved"]]
+    flags += [f"kernel stopped: {OUTCOME['stopped']}"] if OUTCOME["stopped"] else []
     if OUTCOME["tampered"] or OUTCOME["moved"]:
         return status.TAMPERED, flags
-    if OUTCOME["timed_out"]:
+    if OUTCOME["timed_out"] or OUTCOME["stopped"]:
         return status.TIMED_OUT, flags
     return (status.GRADED if ok else status.INVALID_NOTEBOOK), flags
 
 
+def _read_task(scratch: Path) -> tuple[dict, Path | None]:
+    """The task, and the file holding its answer key (None while recording one). The
+    task file is deleted once read: the key stays in this process and in a file the
+    sandboxed kernel cannot see."""
+    task = json.loads((scratch / TASK_FILE).read_text())
+    (scratch / TASK_FILE).unlink()
+    if task.get("mode", GRADE) == RECORD:
+        return task, None
+    (scratch / KEY_FILE).write_text(json.dumps(task.pop("key")))
+    return task, scratch / KEY_FILE
+
+
+def _cell_metadata(folder: Path, field: str) -> dict:
+    """notebook -> grade id -> ``metadata.grader[field]`` of the autograded notebooks."""
+    found = {}
+    for path in sorted(folder.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        found[path.stem] = {c.metadata["nbgrader"]["grade_id"]: c.metadata["grader"][field]
+                            for c in nb.cells if field in c.metadata.get("grader", {})}
+    return found
+
+
 def grade_in(scratch: Path) -> dict:
     """Grade the task stored in ``scratch``; the result as plain data."""
-    task = json.loads((scratch / TASK_FILE).read_text())
+    task, key_file = _read_task(scratch)
     paths = _layout(scratch, task)
     unpack(task["source"], paths["source"])
     unpack(task["submission"], paths["submitted"])
@@ -199,7 +265,9 @@ def grade_in(scratch: Path) -> dict:
                       MPLCONFIGDIR=str(paths["home"] / ".matplotlib"))
     key = secrets.token_hex(32)
     os.environ["GRADER_RECEIPT_KEY"] = key           # the kernel's guard takes it
-    cfg = _config(paths, task, _policy(scratch, paths, task), key)
+    if key_file is None:
+        os.environ[RECORD_VARIABLE] = "1"            # stored expected values are not compared
+    cfg = _config(paths, task, _policy(scratch, paths, task), key, key_file)
     try:
         outcome = NbGraderAPI(config=cfg).autograde(task["assignment"], task["student"], force=True)
     finally:
@@ -212,7 +280,11 @@ def grade_in(scratch: Path) -> dict:
     result["flags"] = flags
     if state != status.INVALID_NOTEBOOK:
         result["grades"], result["comments"], result["timestamp"] = _grades(paths["course"], task)
-        result["files"] = pack(paths["autograded"], ("*.ipynb", "timestamp.txt"))
+        if key_file is None:
+            result["observations"] = _cell_metadata(paths["autograded"], "observations")
+        else:
+            result["verdicts"] = _cell_metadata(paths["autograded"], "verdict")
+            result["files"] = pack(paths["autograded"], ("*.ipynb", "timestamp.txt"))
     return result
 
 
@@ -225,7 +297,8 @@ def worker_env() -> dict[str, str]:
     """Variables the grading process (and so the kernel) gets on top of the scrubbed set."""
     scripts = os.path.dirname(sys.executable)
     return {"PATH": scripts + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
-            "COURSE_GRADING": "1", "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
+            "COURSE_GRADING": "1", OBSERVE_VARIABLE: "1", "OMP_NUM_THREADS": "1",
+            "PYTHONHASHSEED": "0",
             "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
 
 

@@ -29,37 +29,19 @@ import sys
 import traceback
 import types
 from collections.abc import Callable, Mapping
-from typing import NamedTuple
 
 import numpy as np
 import torch
 
-from course import validate
+from course import validate, values
+from course.checks import reporting
 from course.runtime import seed_everything
+# numpy's functions, captured at import in course.values
+from course.values import (_C128, _F64, _KIND_FAMILY, _multiply, _nd_ravel, _nd_tolist,
+                           _ndarray, _not_equal, _np_array)
 
 
 # --- primitives captured at import ---------------------------------------------------
-
-def _numpy_internal(name: str):
-    """numpy's C module ``name`` (``numpy._core`` in 2.x, ``numpy.core`` in 1.x)."""
-    for prefix in ("numpy._core.", "numpy.core."):
-        try:
-            return importlib.import_module(prefix + name)
-        except ImportError:
-            continue
-    return np
-
-
-_um = _numpy_internal("umath")
-_ma = _numpy_internal("multiarray")
-_absolute, _subtract, _add, _multiply = _um.absolute, _um.subtract, _um.add, _um.multiply
-_divide, _greater, _not_equal = _um.true_divide, _um.greater, _um.not_equal
-_isnan, _isinf, _isfinite = _um.isnan, _um.isinf, _um.isfinite
-_and, _or, _not, _maximum = _um.logical_and, _um.logical_or, _um.logical_not, _um.maximum
-_np_array, _np_where = _ma.array, _ma.where
-_ndarray = np.ndarray
-_nd_argmax, _nd_ravel, _nd_tolist = np.ndarray.argmax, np.ndarray.ravel, np.ndarray.tolist
-_F64, _C128, _INTP = np.dtype("float64"), np.dtype("complex128"), np.dtype("intp")
 
 _TB = getattr(torch._C, "TensorBase", None) or torch._C._TensorBase
 _TENSOR_TYPES = (torch.Tensor, torch.nn.Parameter)
@@ -398,11 +380,6 @@ def _type_name(obj) -> str:
     return qualname if module == "builtins" else f"{module}.{qualname}"
 
 
-def _shape_text(shape) -> str:
-    dims = ["*" if d is None else str(d) for d in shape]
-    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
-
-
 def describe(obj) -> str:
     """A short description of an argument, by exact type (never calls its methods)."""
     kind = type(obj)
@@ -423,12 +400,7 @@ def describe(obj) -> str:
 
 # --- values as float64 arrays -------------------------------------------------------
 
-class _Value(NamedTuple):
-    kind: str          # "tensor", "array" or "number"
-    data: np.ndarray   # flat float64 (complex128 if complex) private copy, even for 0-d
-    family: str        # "float", "int", "bool" or "complex"
-    dtype: str         # for messages: "torch.float32", "float64", "float"
-    shape: tuple
+_Value = values.Value
 
 
 def _family_of_torch(dtype) -> str:
@@ -437,9 +409,6 @@ def _family_of_torch(dtype) -> str:
     if dtype.is_complex:
         return "complex"
     return "float" if dtype.is_floating_point else "int"
-
-
-_KIND_FAMILY = {"f": "float", "i": "int", "u": "int", "b": "bool", "c": "complex"}
 
 
 def _tensor_value(x) -> _Value:
@@ -456,21 +425,13 @@ def _tensor_value(x) -> _Value:
     return _Value("tensor", _nd_ravel(data), family, str(dtype), tuple(_t_shape(x)))
 
 
-def _array_value(x, kind: str = "array") -> _Value:
-    family = _KIND_FAMILY[x.dtype.kind]
-    data = _np_array(x, dtype=_C128 if family == "complex" else _F64, copy=True)
-    return _Value(kind, _nd_ravel(data), family, str(x.dtype), tuple(x.shape))
-
-
-def _number_value(x) -> _Value:
-    array = _np_array(x)
-    if array.dtype.kind == "O":             # a Python int beyond int64
-        array = _np_array(x, dtype=_F64)
-    return _array_value(array, kind="number")._replace(dtype=type(x).__name__)
+_array_value, _number_value = values.array_value, values.number_value
 
 
 def _expected_value(expected) -> _Value:
-    """The trusted side of a comparison: a tensor, an array or a number."""
+    """The trusted side of a comparison: a tensor, an array, a number or a stored value."""
+    if isinstance(expected, _Value):
+        return expected
     validate.instance("expected", expected,
                       (torch.Tensor, np.ndarray, numbers.Number, np.number, np.bool_),
                       "a torch.Tensor, a numpy array or a number")
@@ -547,195 +508,63 @@ def _scalar(x, name: str) -> float:
     return _nd_tolist(_nd_ravel(value.data))[0]
 
 
-# --- formatting -------------------------------------------------------------------
+# --- formatting and comparison (course.values) -----------------------------------
 
-def _fmt(v, family: str = "float") -> str:
-    if family == "bool":
-        return "True" if v else "False"
-    if family == "int":
-        return str(int(v))
-    return f"{v:.4g}"
-
-
-def _preview(value: _Value, limit: int = 6) -> str:
-    items = [_fmt(v, value.family) for v in _nd_tolist(_nd_ravel(value.data)[:limit])]
-    if not value.shape:
-        return items[0]
-    more = ", ..." if value.data.size > limit else ""
-    return "[" + ", ".join(items) + more + "]"
-
-
-def _both(actual: _Value, expected: _Value) -> str:
-    """Two aligned lines: expected and got, with shape and dtype."""
-    def line(v):
-        return f"shape {_shape_text(v.shape)}, {v.dtype}: {_preview(v)}"
-    return f"  expected: {line(expected)}\n  got:      {line(actual)}"
-
-
-def _unravel(flat_index: int, shape: tuple) -> tuple:
-    index = []
-    for size in reversed(shape):
-        flat_index, rest = divmod(flat_index, size)
-        index.append(rest)
-    return tuple(reversed(index))
-
-
-def _first(mask: np.ndarray) -> int:
-    return int(_nd_argmax(_nd_ravel(mask)))
-
-
-def _count(mask: np.ndarray) -> int:
-    return int(_add.reduce(_nd_ravel(mask), dtype=_INTP))
-
-
-def _any(mask: np.ndarray) -> bool:
-    return bool(_or.reduce(_nd_ravel(mask)))
-
-
-# --- shape, dtype and value comparisons ---------------------------------------------
-
-def _dims_match(got: tuple, expected: tuple) -> bool:
-    return len(got) == len(expected) and all(e is None or g == e
-                                             for g, e in zip(got, expected))
-
-
-def _shape_cause(got: tuple, expected: tuple) -> str | None:
-    """None when ``got`` matches ``expected`` (None is a wildcard), else a cause tag."""
-    if _dims_match(got, expected):
-        return None
-    if not expected:
-        return "singleton" if _product(got) == 1 else "not_reduced"
-    if not got:
-        return "reduced"
-    if len(got) == len(expected) + 1 and got[-1] == 1 and _dims_match(got[:-1], expected):
-        return "extra_dim"
-    if len(expected) == len(got) + 1 and expected[-1] == 1 and _dims_match(got, expected[:-1]):
-        return "missing_dim"
-    if (len(got) == 2 and got[0] == got[1] and len(expected) in (1, 2)
-            and _dims_match(got[:1], expected[:1]) and expected[1:] in ((), (1,))):
-        return "broadcast"
-    if len(got) == len(expected) == 2 and _dims_match(got[::-1], expected):
-        return "transposed"
-    if None not in expected and _product(got) == _product(expected):
-        return "reshape"
-    return "shape"
-
-
-def _product(shape) -> int:
-    result = 1
-    for d in shape:
-        result *= d
-    return result
-
-
-_FAMILY_WORDS = {"float": "floating-point", "int": "integer", "bool": "boolean",
-                 "complex": "complex"}
-_DTYPE_CAUSES = {("int", "float"): "int_dtype", ("bool", "float"): "bool_dtype",
-                 ("float", "int"): "float_dtype", ("complex", "float"): "complex_dtype"}
-
-
-def _dtype_cause(got_family: str, expected_family: str) -> str | None:
-    if got_family == expected_family:
-        return None
-    return _DTYPE_CAUSES.get((got_family, expected_family), "dtype")
+_shape_text, _fmt, _unravel, _nice = values.shape_text, values.fmt, values.unravel, values.nice
+_any, _product = values.any_true, values.product
+_shape_cause, _dtype_cause = values.shape_cause, values.dtype_cause
 
 
 def _compare(actual: _Value, expected: _Value, name: str, rtol: float, atol: float,
              exact_dtype: bool = False) -> None:
-    """Shape, dtype, non-finite values, then values within atol + rtol * |expected|."""
-    cause = _shape_cause(actual.shape, expected.shape)
-    if cause:
-        raise CheckFailed(f"{name} has the wrong shape: expected "
-                          f"{_shape_text(expected.shape)}, got {_shape_text(actual.shape)}.\n"
-                          + _both(actual, expected), cause=cause)
-    if expected.kind != "number":
-        cause = _dtype_cause(actual.family, expected.family)
-        if cause:
-            raise CheckFailed(f"{name} has dtype {actual.dtype}, expected a "
-                              f"{_FAMILY_WORDS[expected.family]} dtype ({expected.dtype}).",
-                              cause=cause)
-        if exact_dtype and actual.dtype != expected.dtype:
-            raise CheckFailed(f"{name} has dtype {actual.dtype}, expected exactly "
-                              f"{expected.dtype}.", cause="dtype")
-    _compare_nonfinite(actual, expected, name)
-    _compare_finite(actual, expected, name, rtol, atol)
+    """:func:`course.values.compare`, failing with :class:`CheckFailed`."""
+    try:
+        values.compare(actual, expected, name, rtol, atol, exact_dtype)
+    except values.Mismatch as mismatch:
+        raise CheckFailed(mismatch.message, cause=mismatch.cause) from None
 
 
-def _compare_nonfinite(actual: _Value, expected: _Value, name: str) -> None:
-    """NaN and inf must sit where the expected ones do."""
-    a, e = actual.data, expected.data
-    nan_a = _isnan(a)
-    wrong_nan = _not_equal(nan_a, _isnan(e))
-    wrong_inf = _and(_or(_isinf(a), _isinf(e)), _and(_not(nan_a), _not_equal(a, e)))
-    bad = _or(wrong_nan, wrong_inf)
-    if not _any(bad):
-        return
-    i = _first(bad)
-    got, want = _nd_tolist(_nd_ravel(a))[i], _nd_tolist(_nd_ravel(e))[i]
-    where = f" at index {_unravel(i, actual.shape)}" if actual.shape else ""
-    want = _fmt(want, expected.family)
-    if got != got or abs(got) == float("inf"):
-        count = _count(_not(_isfinite(a)))
-        message = (f"{name} contains {_fmt(got)}{where} ({count} of {a.size} values are "
-                   f"NaN or inf); expected {want} there.")
-        cause = "nan" if got != got else "inf"
-    else:
-        message, cause = f"{name} should be {want}{where}, but it is {_fmt(got)}.", None
-    raise CheckFailed(message + "\n" + _both(actual, expected), cause=cause)
+# --- observations (course.checks.observe) -----------------------------------------
+
+_report, EXPECTED = reporting.report, reporting.EXPECTED
 
 
-def _compare_finite(actual: _Value, expected: _Value, name: str,
-                    rtol: float, atol: float) -> None:
-    finite = _and(_isfinite(actual.data), _isfinite(expected.data))
-    a = _np_where(finite, actual.data, 0.0)
-    e = _np_where(finite, expected.data, 0.0)
-    diff = _absolute(_subtract(a, e))
-    bad = _greater(diff, _add(atol, _multiply(rtol, _absolute(e))))
-    if not _any(bad):
-        return
-    i = int(_nd_argmax(_np_where(bad, diff, -1.0)))     # the largest failing difference
-    got, want = _nd_tolist(_nd_ravel(a))[i], _nd_tolist(_nd_ravel(e))[i]
-    max_diff = _nd_tolist(_nd_ravel(diff))[i]
-    tolerance = f"rtol={rtol:g}, atol={atol:g}"
-    if a.size == 1:
-        message = (f"{name} has the wrong value: got {_fmt(got, actual.family)}, expected "
-                   f"{_fmt(want, expected.family)} (max abs diff {max_diff:.3g}; {tolerance}).")
-    else:
-        message = (f"{name} has wrong values: {_count(bad)} of {a.size} elements differ "
-                   f"by more than the tolerance ({tolerance}).\n"
-                   f"  max abs diff {max_diff:.3g} at index {_unravel(i, actual.shape)}: "
-                   f"got {_fmt(got, actual.family)}, expected {_fmt(want, expected.family)}\n"
-                   + _both(actual, expected))
-    cause, note = _value_cause(a, e, finite, rtol, atol)
-    raise CheckFailed(message + (f"\n  ({note})" if note else ""), cause=cause)
+def _observed(x, depth: int = 0):
+    """``x`` as data for an observation, by exact type (never calls its methods)."""
+    if _exact(x, _TENSOR_TYPES) and _t_layout(x) is _strided:
+        try:
+            return _tensor_value(x)
+        except CheckFailed as failure:
+            return ("invalid", failure.message)
+    if type(x) is _ndarray and x.dtype.kind in _KIND_FAMILY:
+        return _array_value(x)
+    if _exact(x, _NUMBER_TYPES):
+        return _number_value(x)
+    if type(x) is str:
+        return ("str", x[:1000])
+    if x is None:
+        return None
+    if _exact(x, _SEQUENCES) and len(x) <= 1000 and depth < 3:
+        return [_observed(item, depth + 1) for item in x]
+    return ("invalid", describe(x))
 
 
-def _value_cause(a: np.ndarray, e: np.ndarray, finite: np.ndarray,
-                 rtol: float, atol: float) -> tuple[str, str | None]:
-    """'sign' or 'scale' when every value is off the same way, else 'values'."""
-    if a.dtype.kind == "c":
-        return "values", None
-    tol = _add(atol, _multiply(rtol, _absolute(e)))
-    subject = "the value" if a.size == 1 else "every value"
-    if not _any(_greater(_absolute(_add(a, e)), tol)):
-        return "sign", f"{subject} has the opposite sign"
-    nonzero = _and(finite, _greater(_absolute(e), atol))
-    if _count(nonzero) == 0 or _any(_and(_not(nonzero), _greater(_absolute(a), tol))):
-        return "values", None
-    ratios = _nd_ravel(_divide(a, _np_where(nonzero, e, 1.0)))[_nd_ravel(nonzero)]
-    r = _nd_tolist(ratios)[0]
-    spread = _maximum.reduce(_absolute(_subtract(ratios, r)))
-    if r == 0 or spread > 1e-4 * abs(r):
-        return "values", None
-    if _nice(r):
-        return "scale", f"{subject} is the expected one times {r:.4g}"
-    return "values", None
+def _close_spec(rtol: float, atol: float, exact_dtype: bool = False) -> dict:
+    return {"compare": "close", "rtol": rtol, "atol": atol, "exact_dtype": bool(exact_dtype)}
 
 
-def _nice(r: float) -> bool:
-    """A factor like 2, 3, 0.5, 1.5 or 1/7 (r or 1/r a multiple of 1/2), not 1."""
-    near = [abs(2 * x - round(2 * x)) < 1e-4 for x in (abs(r), 1 / abs(r))]
-    return abs(r) != 1 and any(near)
+EQUAL = {"compare": "equal"}
+
+
+def _stored(expected, name: str):
+    """``expected``, or the stored value when it is :data:`EXPECTED` (None while an
+    answer key is recorded: nothing to compare with)."""
+    if expected is not EXPECTED:
+        return expected
+    try:
+        return reporting.stored(name)
+    except LookupError as error:
+        raise CheckFailed(str(error)) from None
 
 
 # --- public helpers: tensors -------------------------------------------------------
@@ -751,7 +580,10 @@ def _tolerances(rtol, atol) -> tuple[float, float]:
 def assert_tensor(x, name: str = "result"):
     """``x`` is a real, dense torch.Tensor (or Parameter); return it."""
     guard()
-    _require_tensor(x, _name(name))
+    name = _name(name)
+    _report(name, ("str", "tensor") if _exact(x, _TENSOR_TYPES) else ("invalid", describe(x)),
+            EQUAL)
+    _require_tensor(x, name)
     return x
 
 
@@ -767,6 +599,8 @@ def assert_shape(x, shape, name: str = "result") -> None:
     """``x`` is a tensor of ``shape``; ``None`` in ``shape`` matches any size."""
     guard()
     name, expected = _name(name), _shape_arg(shape)
+    _report(name, ("shape", tuple(_t_shape(x))) if _exact(x, _TENSOR_TYPES)
+            else ("invalid", describe(x)), {"compare": "shape", "pattern": list(expected)})
     _require_tensor(x, name)
     got = tuple(_t_shape(x))
     cause = _shape_cause(got, expected)
@@ -784,6 +618,9 @@ def assert_dtype(x, dtype, name: str = "result") -> None:
         raise ValueError("dtype must name at least one torch.dtype")
     for d in accepted:
         validate.instance("dtype", d, torch.dtype, "a torch.dtype or a tuple of them")
+    _report(name, ("str", str(_t_dtype(x))) if _exact(x, _TENSOR_TYPES)
+            else ("invalid", describe(x)),
+            {"compare": "one_of", "values": [str(d) for d in accepted]})
     _require_tensor(x, name)
     got = _t_dtype(x)
     if not any(got is d for d in accepted):
@@ -797,6 +634,8 @@ def assert_device(x, device, name: str = "result") -> None:
     guard()
     name = _name(name)
     wanted = validate.torch_device("device", device)
+    _report(name, ("str", _t_device(x).type) if _exact(x, _TENSOR_TYPES)
+            else ("invalid", describe(x)), {"compare": "one_of", "values": [wanted.type]})
     _require_tensor(x, name)
     got = _t_device(x)
     if got.type != wanted.type or (wanted.index is not None and got.index != wanted.index):
@@ -804,18 +643,23 @@ def assert_device(x, device, name: str = "result") -> None:
                           cause="wrong_device")
 
 
-def assert_close(actual, expected, *, name: str = "result", rtol: float = 1e-5,
+def assert_close(actual, expected=EXPECTED, *, name: str = "result", rtol: float = 1e-5,
                  atol: float = 1e-6, exact_dtype: bool = False) -> None:
     """``actual`` equals ``expected`` within ``atol + rtol * |expected|``, elementwise.
 
     ``expected`` may be a tensor (``actual`` must then be a tensor of the same
     shape and dtype family, or the exact dtype with ``exact_dtype``), a numpy
-    array (``actual`` an array) or a number (``actual`` a number or 0-d tensor).
+    array (``actual`` an array) or a number (``actual`` a number or 0-d tensor);
+    :data:`EXPECTED` (the default) stands for the value stored for ``name``.
     NaN and inf must appear in the same places.
     """
     guard()
     name = _name(name)
     rtol, atol = _tolerances(rtol, atol)
+    _report(name, _observed(actual), _close_spec(rtol, atol, exact_dtype))
+    expected = _stored(expected, name)
+    if expected is None:
+        return
     expected = _expected_value(expected)
     _compare(_actual_value(actual, expected.kind, name), expected, name, rtol, atol,
              bool(exact_dtype))
@@ -850,7 +694,8 @@ def call(fn, *args, name: str | None = None, **kwargs):
 def matches(actual, expected, **tolerances) -> bool:
     """True when :func:`assert_close` would pass: to recognise a known wrong answer."""
     try:
-        assert_close(actual, expected, **tolerances)
+        with reporting.quiet():
+            assert_close(actual, expected, **tolerances)
     except CheckFailed:
         return False
     return True
@@ -864,8 +709,9 @@ def scalar(x, name: str = "result") -> float:
 
 def _assert_bound(x, bound, name, cause, below: bool) -> float:
     guard()
-    name = _name(name)
-    value, bound = _scalar(x, name), float(validate.number("bound", bound))
+    name, bound = _name(name), float(validate.number("bound", bound))
+    _report(name, _observed(x), {"compare": "less" if below else "greater", "bound": bound})
+    value = _scalar(x, name)
     if not (value < bound if below else value > bound):   # also catches NaN
         side = "below" if below else "above"
         raise CheckFailed(f"{name} is {_fmt(value)}; it must be {side} {_fmt(bound)}.",
@@ -890,15 +736,19 @@ def assert_raises(expected, fn, *args, name: str | None = None, cause: str | Non
     guard()
     shown = [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
     label = f"{name or _function_name(fn)}({', '.join(shown)})"
-    wanted = expected.__name__ if isinstance(expected, type) else \
-        " or ".join(e.__name__ for e in expected)
+    accepted = (expected,) if isinstance(expected, type) else tuple(expected)
+    wanted = " or ".join(e.__name__ for e in accepted)
+    spec = {"compare": "raises", "accepted": [e.__name__ for e in accepted]}
+    observed_as = f"{name or 'the function'}({', '.join(shown)}) raises {wanted}"
     try:
         fn(*args, **kwargs)
-    except expected:
-        return
     except Exception as error:
+        _report(observed_as, [("str", c.__name__) for c in type(error).__mro__][:12], spec)
+        if isinstance(error, accepted):
+            return
         raise CheckFailed(f"{label} raised {_error_text(error)}; expected a "
                           f"{wanted}.", cause=cause) from None
+    _report(observed_as, [], spec)
     raise CheckFailed(f"{label} returned normally; expected it to raise a {wanted}.",
                       cause=cause)
 
@@ -990,16 +840,17 @@ def assert_grad_close(fn, inputs, expected_grads=None, *, name: str = "fn",
     name, (rtol, atol) = _name(name), _tolerances(rtol, atol)
     eps = validate.positive("eps", eps)
     inputs = _tensors("inputs", inputs)
+    observed_as = f"the gradients of {name}"
     if expected_grads is None:
         inputs = tuple(_t_to(_t_detach(x), _float64) for x in inputs)
         expected = [_finite_differences(fn, inputs, i, eps, name) for i in range(len(inputs))]
-    else:
-        given = _tensors("expected_grads", expected_grads)
-        if len(given) != len(inputs):
-            raise ValueError(f"expected_grads must hold one gradient per input "
-                             f"({len(inputs)}), got {len(given)}")
-        expected = [_expected_value(g) for g in given]
-    for i, (got, want) in enumerate(zip(_gradients(fn, inputs, name), expected)):
+    grads = _gradients(fn, inputs, name)
+    _report(observed_as, grads, _close_spec(rtol, atol))
+    if expected_grads is not None:
+        expected = _expected_grads(_stored(expected_grads, observed_as), len(inputs))
+        if expected is None:
+            return
+    for i, (got, want) in enumerate(zip(grads, expected)):
         label = f"the gradient of {name} w.r.t. input {i}"
         try:
             _compare(got, want, label, rtol, atol)
@@ -1007,6 +858,20 @@ def assert_grad_close(fn, inputs, expected_grads=None, *, name: str = "fn",
             cause = "wrong_gradient" if failure.cause in ("values", "sign", "scale") \
                 else failure.cause
             raise CheckFailed(failure.message, cause=cause) from None
+
+
+def _expected_grads(given, count: int) -> list[_Value] | None:
+    """One expected gradient per input, as values (None while recording)."""
+    if given is None:
+        return None
+    if type(given) is list and all(isinstance(g, _Value) for g in given):
+        values_ = given
+    else:
+        values_ = [_expected_value(g) for g in _tensors("expected_grads", given)]
+    if len(values_) != count:
+        raise ValueError(f"expected_grads must hold one gradient per input "
+                         f"({count}), got {len(values_)}")
+    return values_
 
 
 # --- optimisers and training --------------------------------------------------------
@@ -1037,38 +902,55 @@ def assert_optimizer_step_matches(make_optimizer, make_reference, params_factory
 
     ``params_factory()`` gives the initial tensors; each optimizer gets its own
     copies (as ``nn.Parameter``); ``loss_fn(params)`` returns the scalar loss.
+    ``make_reference`` builds the reference optimizer the same way, or is
+    :data:`EXPECTED` for the parameters stored after each step.
     """
     guard()
-    for label, value in (("make_optimizer", make_optimizer), ("make_reference", make_reference),
-                         ("params_factory", params_factory), ("loss_fn", loss_fn)):
+    for label, value in (("make_optimizer", make_optimizer), ("params_factory", params_factory),
+                         ("loss_fn", loss_fn)):
         validate.instance(label, value, Callable, "a callable")
+    if make_reference is not EXPECTED:
+        validate.instance("make_reference", make_reference, Callable, "a callable")
     steps, name = validate.positive_int("steps", steps), _name(name)
     rtol, atol = _tolerances(rtol, atol)
     initial = _tensors("params_factory()", params_factory())
-    mine, theirs = _fresh_parameters(initial), _fresh_parameters(initial)
-    reference = make_reference(list(theirs))
+    mine = _fresh_parameters(initial)
     optimizer = call(make_optimizer, list(mine), name="make_optimizer")
-    start = [_tensor_value(p).data for p in mine]
-    for step in range(1, steps + 1):
-        _run_step(reference, theirs, loss_fn, None)
-        _run_step(optimizer, mine, loss_fn, _type_name(optimizer))
-        for i, (p, q) in enumerate(zip(mine, theirs)):
-            label = (f"{name}: parameter {i} (shape {_shape_text(_t_shape(q))}) "
+    start = [_tensor_value(p) for p in mine]
+    got = _trajectory_of(optimizer, mine, loss_fn, steps, _type_name(optimizer))
+    _report(name, got, _close_spec(rtol, atol))
+    if make_reference is EXPECTED:
+        wanted = _stored(EXPECTED, name)
+    else:
+        theirs = _fresh_parameters(initial)
+        wanted = _trajectory_of(make_reference(list(theirs)), theirs, loss_fn, steps, None)
+    for step, (after, reference) in enumerate(zip(got, wanted or ()), start=1):
+        for i, (p, q) in enumerate(zip(after, reference)):
+            label = (f"{name}: parameter {i} (shape {_shape_text(q.shape)}) "
                      f"after step {step} of {steps}")
             try:
-                _compare(_tensor_value(p), _tensor_value(q), label, rtol, atol)
+                _compare(p, q, label, rtol, atol)
             except CheckFailed as failure:
                 raise CheckFailed(failure.message,
-                                  cause=_step_cause(step, mine, start, failure)) from None
+                                  cause=_step_cause(step, after, start, failure)) from None
 
 
-def _step_cause(step: int, params: list, start: list, failure: CheckFailed) -> str | None:
+def _trajectory_of(optimizer, params: list, loss_fn, steps: int, label) -> list[list]:
+    """The parameters' values after each of ``steps`` steps."""
+    trajectory = []
+    for _ in range(steps):
+        _run_step(optimizer, params, loss_fn, label)
+        trajectory.append([_tensor_value(p) for p in params])
+    return trajectory
+
+
+def _step_cause(step: int, after: list, start: list, failure: CheckFailed) -> str | None:
     if failure.cause not in ("values", "sign", "scale"):
         return failure.cause
     if step > 1:
         return "optimizer_state"
-    moved = any(_any(_not_equal(_tensor_value(p).data, s)) for p, s in zip(params, start)
-                if _t_numel(p) == s.size)
+    moved = any(_any(_not_equal(p.data, s.data)) for p, s in zip(after, start)
+                if p.data.size == s.data.size)
     return "optimizer_update" if moved else "params_unchanged"
 
 
@@ -1088,11 +970,13 @@ def assert_loss_decreases(step_fn, steps: int, *, seed: int, factor: float = 0.5
     with seeded(seed):
         for k in range(1, steps + 1):
             value = _scalar(call(step_fn, name="step_fn"), f"the {name} returned by step {k}")
-            if value != value or value in (float("inf"), float("-inf")):
-                raise CheckFailed(f"the {name} became {value} at step {k} of {steps} "
-                                  f"(trajectory: {_trajectory(losses + [value])}).",
-                                  cause="diverged")
             losses.append(value)
+            if value != value or value in (float("inf"), float("-inf")):
+                break
+    _report(name, [_number_value(v) for v in losses], {"compare": "decreases", "factor": factor})
+    if len(losses) < steps or losses[-1] != losses[-1]:
+        raise CheckFailed(f"the {name} became {losses[-1]} at step {len(losses)} of {steps} "
+                          f"(trajectory: {_trajectory(losses)}).", cause="diverged")
     first, last = losses[0], losses[-1]
     if last < factor * first:
         return
@@ -1111,6 +995,14 @@ def _trajectory(values: list, ends: int = 3) -> str:
 
 # --- models -----------------------------------------------------------------------
 
+def _torch_class(module) -> str:
+    """The name of the nearest torch.nn class of ``module`` (its own, or a base's)."""
+    for cls in type(module).__mro__:
+        if getattr(cls, "__module__", "").startswith("torch.nn"):
+            return cls.__name__
+    return type(module).__name__
+
+
 def _require_module(model, name: str) -> None:
     if not isinstance(model, _Module):
         raise CheckFailed(f"{name} should be a torch.nn.Module, but it is {describe(model)}.",
@@ -1122,10 +1014,13 @@ def assert_param_count(model, expected: int, *, name: str = "model",
     """``model`` has ``expected`` parameters (elements; only trainable ones if asked)."""
     guard()
     expected, name = validate.integer("expected", expected, minimum=0), _name(name)
+    if not isinstance(model, _Module):
+        _report(name, ("invalid", describe(model)), EQUAL)
     _require_module(model, name)
     rows = [(n, p) for n, p in _named_parameters(model)
             if not trainable_only or _t_requires_grad(p)]
     count = sum(_t_numel(p) for _, p in rows)
+    _report(name, _number_value(count), EQUAL)
     if count == expected:
         return
     table = "\n".join(f"  {n}: shape {_shape_text(_t_shape(p))}, {_t_numel(p)}"
@@ -1144,8 +1039,11 @@ def assert_module_structure(model, layers, *, name: str = "model") -> None:
         if not (isinstance(layer, type) and issubclass(layer, _Module)):
             raise TypeError(f"layers must hold nn.Module classes, got {layer!r}")
     name = _name(name)
+    if not isinstance(model, _Module):
+        _report(name, ("invalid", describe(model)), EQUAL)
     _require_module(model, name)
     leaves = [m for _, m in _named_modules(model) if next(iter(_children(m)), None) is None]
+    _report(name, [("str", _torch_class(m)) for m in leaves], EQUAL)
     if len(leaves) == len(layers) and all(isinstance(m, t) for m, t in zip(leaves, layers)):
         return
     got = ", ".join(type(m).__name__ for m in leaves) or "no layers"

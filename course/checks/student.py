@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from course.checks import assertions, registry
+from course.checks import assertions, registry, reporting
 from course.checks.assertions import CheckFailed, StudentCodeError
 
 PASSED = "Visible checks passed. Hidden tests with other inputs run when your work is graded."
@@ -27,7 +27,7 @@ def _run(exercise: registry.Exercise, obj) -> CheckFailed | None:
         if not exercise.intact():
             raise CheckFailed(f"the check of {exercise.id} was modified in this session.",
                               cause="tampered")
-        with assertions.seeded():
+        with assertions.seeded(), reporting.exercise(exercise.id):
             exercise.fn(obj)
     except CheckFailed as failure:
         return failure

@@ -143,8 +143,8 @@ def test_without_git_caches_and_checkpoints_are_not_published(course_copy, tmp_p
 
 def test_a_planted_hidden_test_line_is_refused_naming_the_file(course_copy, tmp_path):
     line, origin = next(iter(publish.secret_lines(Layout.of(course_copy)).items()))
-    _plant(course_copy / "course" / "reference" / "losses.py", line)
-    with pytest.raises(ValueError, match=r"course/reference/losses\.py: hidden-test line of "
+    _plant(course_copy / "course" / "train.py", line)
+    with pytest.raises(ValueError, match=r"course/train\.py: hidden-test line of "
                                          + origin):
         publish.publish(tmp_path / "student", course_copy)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["course-root"]

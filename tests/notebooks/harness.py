@@ -1,12 +1,15 @@
-"""The tests every assignment gets (issue 3, "Tests"), built per assignment.
+"""The tests every assignment gets, built per assignment.
 
 Each ``test_NN_topic.py`` module calls :func:`assignment_tests`, so pytest-xdist with
-``--dist loadfile`` spreads assignments over workers. Per assignment:
+``--dist loadfile`` spreads assignments over workers. Per assignment, graded by the
+real grader (sandboxed kernels, answer key recorded from the solution, verdicts by
+grader.judge) in one batch:
 
-- notebooks/ equals what nbgrader generates from solutions/;
+- notebooks/ equals what nbgrader generates from solutions/, and the stored expected
+  values of the visible checks equal what the solution reports;
 - no hidden-test text appears in notebooks/;
-- autograding the solutions gives full marks, the untouched release 0 without errors;
-- each typical mistake (``mistakes/NN_topic.py``) loses exactly its exercise's points.
+- the solution gets full marks, the untouched release 0;
+- each typical mistake (``mistakes/mNN_topic.py``) loses exactly its exercise's points.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import autograde, release
+from grader import autograde, gradebook, keys, release
 from grader.hidden import HIDDEN_BEGIN, hidden_lines
+from grader.layout import Layout
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,7 +68,7 @@ def _with_cell(nb, grade_id: str, source: str):
 
 
 class Course:
-    """A throwaway nbgrader course holding one assignment's source and release."""
+    """A throwaway course holding one assignment's source, release and answer key."""
 
     def __init__(self, root: Path, assignment: str):
         self.root, self.assignment = root, assignment
@@ -72,17 +76,30 @@ class Course:
         self.release_dir = release.generate(assignment, root)
         self.solution = self._read(root / "solutions")
         self.release = self._read(root / "notebooks")
+        self.layout = Layout.of(root)
+        self.key = keys.key_for(self.layout, assignment, autograde.Limits().as_task(),
+                                quiet=True)
 
     def _read(self, folder: Path):
         return nbformat.read(folder / self.assignment / f"{self.assignment}.ipynb", 4)
 
+    def grade_all(self, submissions: dict) -> dict[str, dict[str, float]]:
+        """Submit each notebook of ``submissions`` (student -> notebook), grade them all
+        in one batch; return student -> autograded cell scores."""
+        for student, nb in submissions.items():
+            folder = self.root / "submitted" / student / self.assignment
+            folder.mkdir(parents=True)
+            nbformat.write(nb, folder / f"{self.assignment}.ipynb")
+        autograde.grade_class(self.layout, [self.assignment], jobs=1, quiet=True,
+                              answer_keys={self.assignment: self.key})
+        auto = _auto_graded(self.solution)
+        return {student: {k: v.score for k, v in gradebook.cell_scores(
+                    self.root, self.assignment, student).items() if k in auto}
+                for student in submissions}
+
     def grade(self, student: str, nb) -> dict[str, float]:
-        """Submit ``nb`` as ``student``, autograde it, return autograded cell scores."""
-        folder = self.root / "submitted" / student / self.assignment
-        folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{self.assignment}.ipynb")
-        scores = autograde.autograde(self.assignment, student, self.root)
-        return {k: scores[k].score for k in _auto_graded(self.solution)}
+        """Submit and grade one notebook; its autograded cell scores."""
+        return self.grade_all({student: nb})[student]
 
 
 def _mistakes(assignment: str) -> list[Mistake]:
@@ -90,17 +107,39 @@ def _mistakes(assignment: str) -> list[Mistake]:
     return module.MISTAKES
 
 
+def _expected_files(key: dict) -> dict:
+    """exNN -> what ``course/checks/expected/exNN.json`` holds now."""
+    return {name: json.loads((keys.expected_dir() / f"{name}.json").read_text())
+            if (keys.expected_dir() / f"{name}.json").is_file() else None
+            for name in keys.visible_expected(key)}
+
+
 def assignment_tests(assignment: str) -> dict:
-    """The test functions (and their fixture) for one assignment."""
+    """The test functions (and their fixtures) for one assignment."""
+    mistakes = _mistakes(assignment)
 
     @pytest.fixture(scope="module")
     def course(tmp_path_factory):
         return Course(tmp_path_factory.mktemp(assignment), assignment)
 
+    @pytest.fixture(scope="module")
+    def graded(course):
+        """student -> scores, for the solution, the untouched release and every mistake,
+        graded in one batch."""
+        submissions = {"solution": course.solution, "untouched": course.release}
+        for index, mistake in enumerate(mistakes):
+            submissions[f"mistake-{index}"] = _with_cell(course.solution, mistake.cell,
+                                                         mistake.source)
+        return course.grade_all(submissions)
+
     def test_release_is_generated_from_solutions(course):
         committed = json.loads((ROOT / "notebooks" / assignment / f"{assignment}.ipynb").read_text())
         generated = json.loads((course.release_dir / f"{assignment}.ipynb").read_text())
         assert committed == generated, "notebooks/ is stale: run `python -m grader release`"
+
+    def test_visible_checks_expect_what_the_solution_reports(course):
+        assert _expected_files(course.key) == keys.visible_expected(course.key), \
+            "course/checks/expected/ is stale: run `python -m grader release`"
 
     def test_release_leaks_no_hidden_test(course):
         secret = hidden_lines(course.solution)
@@ -110,28 +149,24 @@ def assignment_tests(assignment: str) -> dict:
         assert HIDDEN_BEGIN not in released
         assert [line for line in secret if line in released] == []
 
-    def test_solutions_get_full_marks(course):
+    def test_solutions_get_full_marks(course, graded):
         expected = _auto_graded(course.solution)
         assert len(expected) >= 4, "at least 4 autograded exercises"
-        assert course.grade("solution", course.solution) == expected
+        assert graded["solution"] == expected
 
-    def test_untouched_release_gets_zero(course):
-        scores = course.grade("untouched", course.release)
-        assert scores == {k: 0.0 for k in scores}
+    def test_untouched_release_gets_zero(graded):
+        assert graded["untouched"] == {k: 0.0 for k in graded["untouched"]}
 
     def test_every_exercise_has_a_typical_mistake(course):
-        covered = {t for m in _mistakes(assignment) for t in m.tests}
+        covered = {t for m in mistakes for t in m.tests}
         assert set(_auto_graded(course.solution)) <= covered
-
-    mistakes = _mistakes(assignment)
 
     @pytest.mark.parametrize("index", range(len(mistakes)),
                              ids=[f"{i}-{m.cell}" for i, m in enumerate(mistakes)])
-    def test_typical_mistake_loses_exactly_its_points(course, index):
+    def test_typical_mistake_loses_exactly_its_points(course, graded, index):
         mistake, full = mistakes[index], _auto_graded(course.solution)
-        wrong = _with_cell(course.solution, mistake.cell, mistake.source)
         expected = {k: (0.0 if k in mistake.tests else v) for k, v in full.items()}
-        assert course.grade(f"mistake-{index}", wrong) == expected, mistake.why
+        assert graded[f"mistake-{index}"] == expected, mistake.why
 
     return {name: obj for name, obj in locals().items()
-            if name == "course" or name.startswith("test_")}
+            if name in ("course", "graded") or name.startswith("test_")}

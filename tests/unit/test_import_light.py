@@ -18,5 +18,5 @@ def test_import_course_loads_neither_torchvision_nor_widgets():
 
 
 def test_submodules_load_on_first_use():
-    loaded = _modules_after("import course; course.reference")
-    assert "course.reference" in loaded and "torchvision" not in loaded
+    loaded = _modules_after("import course; course.train")
+    assert "course.train" in loaded and "torchvision" not in loaded

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 import course
-from course.reference import losses as L
+from grader.reference import losses as L
 
 REDUCTIONS = ["mean", "sum", "none"]
 

@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 import course
-from course.reference.models import (MLP, LeNet, LogisticRegression, ToyClassifier2018,
+from grader.reference.models import (MLP, LeNet, LogisticRegression, ToyClassifier2018,
                                      count_parameters, describe_layers)
 
 

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 import course
-from course.reference.optim import SGD, Adam
+from grader.reference.optim import SGD, Adam
 
 STEPS = 20
 

@@ -14,7 +14,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 
 from course import widgets  # noqa: E402
 from course.data import toy  # noqa: E402
-from course.reference import ACTIVATIONS, LeNet  # noqa: E402
+from grader.reference import ACTIVATIONS, LeNet  # noqa: E402
 
 TOY_N = 1000
 

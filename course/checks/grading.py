@@ -1,0 +1,133 @@
+"""What test cells tell the grader: observed values, forbidden names, metrics.
+
+In a hidden test::
+
+    checks.observe(checks.call(mse, p_hidden, t_hidden), name="mse on (6, 3) tensors")
+    checks.observe_gradients(lambda p: mse(p, t_hidden), [p_hidden], name="mse w.r.t. pred")
+    checks.forbid("mse", "torch.nn.functional.mse_loss", "torch.nn.MSELoss")
+    checks.assert_accuracy(predictions, y_test, at_least=0.97, name="LeNet, test set")
+
+:func:`observe` and :func:`observe_gradients` only report (the grader compares the
+value with the solution's, within the tolerance given); :func:`forbid` lets the grader read the notebook's
+source for names the answer must not use (and, in a student's session, tells the
+student at once); :func:`assert_accuracy` and :func:`assert_auc` report predictions
+and the labels, and the grader computes the metric itself.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from course import forbidden, validate, values
+from course.checks import assertions, reporting
+from course.checks.assertions import CheckFailed, _close_spec, _observed, _report
+
+
+def observe(value, *, name: str, rtol: float = 1e-5, atol: float = 1e-6,
+            exact_dtype: bool = False) -> None:
+    """Report ``value`` (what the student's code produced) under ``name``. The grader
+    compares it with the solution's value within ``atol + rtol * |expected|``;
+    strings, shapes and lists of values are compared element by element."""
+    assertions.guard()
+    name = validate.instance("name", name, str)
+    rtol = validate.number("rtol", rtol, minimum=0.0)
+    atol = validate.number("atol", atol, minimum=0.0)
+    _report(name, _observed(value), _close_spec(rtol, atol, exact_dtype))
+
+
+def observe_gradients(fn, inputs, *, name: str, rtol: float = 1e-4,
+                      atol: float = 1e-5) -> None:
+    """Report the autograd gradients of the scalar ``fn(*inputs)`` with respect to each
+    input, as ``"the gradients of <name>"`` (compared like :func:`observe`)."""
+    assertions.guard()
+    name = validate.instance("name", name, str)
+    rtol = validate.number("rtol", rtol, minimum=0.0)
+    atol = validate.number("atol", atol, minimum=0.0)
+    grads = assertions._gradients(fn, assertions._tensors("inputs", inputs), name)
+    _report(f"the gradients of {name}", grads, _close_spec(rtol, atol))
+
+
+def _names(names) -> list[str]:
+    if not names:
+        raise ValueError("forbid needs at least one name, e.g. 'torch.nn.functional.mse_loss'")
+    for n in names:
+        validate.instance("a forbidden name", n, str)
+    return list(names)
+
+
+def _history() -> list[str]:
+    """The cells this IPython session has run, oldest first ([] outside IPython)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return []
+    shell = get_ipython()
+    cells = shell.user_ns.get("In", []) if shell is not None else []
+    return [c for c in cells[1:] if isinstance(c, str)]
+
+
+def forbid(answer: str, *names: str) -> None:
+    """The code that defines ``answer`` (a function or class name) must not use
+    ``names`` (full names such as ``torch.nn.functional.mse_loss``; ``name.*`` or a
+    module name forbids everything below it). The grader checks the submitted
+    notebook's source; here the cells run so far are checked, and a use raises
+    :class:`CheckFailed` naming it."""
+    validate.instance("answer", answer, str)
+    names = _names(names)
+    _report(f"forbidden in {answer}", None,
+            {"compare": "forbidden", "answer": answer, "names": names})
+    if reporting.observing():
+        return                         # the grader reads the submitted source itself
+    found = forbidden.uses(_history(), answer, names)
+    if found:
+        raise CheckFailed(f"{answer} uses {found[0].describe()}; this exercise does not "
+                          f"allow {found[0].forbidden}, so it would score 0 when graded. "
+                          f"Write it with basic tensor operations instead.")
+
+
+def _labels_and(values_, labels, name: str):
+    """(values, labels) as flat float64 values of the same length."""
+    got = assertions._actual_value(values_, "tensor" if assertions._exact(
+        values_, assertions._TENSOR_TYPES) else "array", name)
+    truth = assertions._expected_value(labels)
+    if got.data.size != truth.data.size:
+        raise CheckFailed(f"{name} holds {got.data.size} values for {truth.data.size} "
+                          f"labels.", cause="shape")
+    return got, truth
+
+
+def assert_accuracy(predictions, labels, *, at_least: float, name: str) -> float:
+    """The class indices ``predictions`` agree with ``labels`` on at least ``at_least``
+    of the examples. The grader computes the accuracy from the reported predictions
+    and the labels of the answer key; returns the accuracy."""
+    assertions.guard()
+    name = validate.instance("name", name, str)
+    at_least = validate.number("at_least", at_least, minimum=0.0, maximum=1.0)
+    truth = assertions._expected_value(labels)
+    _report(name, _observed(predictions), {"compare": "accuracy", "at_least": at_least,
+                                          "labels": values.encode(truth)})
+    got, truth = _labels_and(predictions, labels, name)
+    score = values.accuracy(truth.data, got.data)
+    if score < at_least:
+        raise CheckFailed(f"{name}: accuracy {score:.4f}, expected at least {at_least:g}.")
+    return score
+
+
+def assert_auc(scores, labels, *, at_least: float, name: str) -> float:
+    """The area under the ROC curve of ``scores`` (higher = class 1) against 0/1
+    ``labels`` is at least ``at_least``. The grader computes it from the reported
+    scores and the labels of the answer key; returns the AUC."""
+    assertions.guard()
+    name = validate.instance("name", name, str)
+    at_least = validate.number("at_least", at_least, minimum=0.0, maximum=1.0)
+    truth = assertions._expected_value(labels)
+    _report(name, _observed(scores), {"compare": "auc", "at_least": at_least,
+                                     "labels": values.encode(truth)})
+    got, truth = _labels_and(scores, labels, name)
+    score = values.auc(truth.data, got.data)
+    if score < at_least:
+        raise CheckFailed(f"{name}: AUC {score:.4f}, expected at least {at_least:g}.")
+    return score
+
+
+assertions.lock_module(sys.modules[__name__])
