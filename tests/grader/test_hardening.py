@@ -1,11 +1,13 @@
-"""Issue 5, "Hardening": every hostile or broken submission in fixtures/hardening/ is
-graded by the real grader (sandboxed kernels, two jobs) in one batch, and each one's
-outcome is asserted: its status and the points of each exercise."""
+"""Hardening: every hostile or broken submission in fixtures/hardening/ is graded by
+the real grader (sandboxed kernels, answer key recorded from the solution, two jobs)
+in one batch, and each one's outcome is asserted: its status and the points of each
+exercise."""
 
 from __future__ import annotations
 
 import shutil
 import socket
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -66,16 +68,24 @@ EXPECTED = {
     "unseeded-randomness": (status.GRADED, FULL),
     "corrupt-json": (status.INVALID_NOTEBOOK, None),
     "wrongly-named-file": (status.INVALID_NOTEBOOK, None),
+    # The kernel computes, the grader judges: what the kernel says earns nothing by itself.
+    "receipt-forgery": (status.TAMPERED, ZERO),
+    "forged-observations": (status.TAMPERED, ZERO),
+    "duplicated-observations": (status.GRADED, scores(test_double=0.0)),
+    "read-another-checkout": (status.GRADED, scores(test_double=0.0)),
+    "uninterruptible-cell": (status.TIMED_OUT, scores(test_square=0.0, test_noisy_mean=0.0)),
+    "print-30mb-line": (status.GRADED, FULL),
 }
 
 
-def make_course(root: Path, scenarios, port: int = 9) -> Layout:
+def make_course(root: Path, scenarios, port: int = 9, other: Path = Path("/nonexistent")) -> Layout:
     """A course holding the fixture assignment and one student per scenario."""
     shutil.copytree(FIXTURES / "source", root / "solutions")
     for name in scenarios:
         fixture = "reference-solution" if name == "wrongly-named-file" else name
         text = (FIXTURES / f"submitted-{fixture}.ipynb").read_text()
         text = text.replace("{course_root}", str(root)).replace("{port}", str(port))
+        text = text.replace("{other_checkout}", str(other))
         folder = root / "submitted" / name / "hardening"
         folder.mkdir(parents=True)
         filename = "Hardening (final).ipynb" if name == "wrongly-named-file" else "hardening.ipynb"
@@ -94,9 +104,19 @@ def listener():
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory, listener):
+def other_checkout():
+    """Another checkout of the course elsewhere on the machine, readable by anyone."""
+    folder = Path(tempfile.mkdtemp(prefix="other-checkout-"))
+    folder.chmod(0o755)
+    shutil.copytree(FIXTURES / "source", folder / "solutions")
+    yield folder
+    shutil.rmtree(folder)
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory, listener, other_checkout):
     layout = make_course(tmp_path_factory.mktemp("hardening"), EXPECTED,
-                         port=listener.getsockname()[1])
+                         port=listener.getsockname()[1], other=other_checkout)
     summary = autograde.grade_class(layout, ["hardening"], jobs=2, limits=LIMITS, quiet=True)
     assert len(summary.graded) == len(EXPECTED), "the batch went through every submission"
     return layout
@@ -154,6 +174,29 @@ def test_secrets_on_disk_and_the_network_are_out_of_reach(course, listener):
     assert printed.count("blocked") == 2 and "CONNECTED" not in printed
     with pytest.raises(socket.timeout):
         listener.accept()
+
+
+@pytest.mark.skipif(not can_isolate(), reason="file isolation needs Linux and root")
+def test_another_checkout_elsewhere_on_the_machine_is_out_of_reach(course, other_checkout):
+    assert (other_checkout / "solutions/hardening/hardening.ipynb").is_file()
+    assert "found nothing" in outputs(course, "read-another-checkout", "double")
+
+
+def test_a_forged_receipt_with_silenced_test_cells_earns_nothing(course):
+    flags = " ".join(status.read(course, "hardening", "receipt-forgery").flags)
+    assert "did not make the checks it owes" in flags
+
+
+def test_a_cell_that_ignores_the_interrupt_is_stopped_and_the_rest_is_not_run(course):
+    record = status.read(course, "hardening", "uninterruptible-cell")
+    assert "ignored the interrupt" in " ".join(record.flags)
+    assert "not run" in outputs(course, "uninterruptible-cell", "test_noisy_mean")
+
+
+def test_one_huge_line_is_capped_in_bytes(course):
+    path = course.autograded / "print-30mb-line" / "hardening" / "hardening.ipynb"
+    assert path.stat().st_size < 1_000_000
+    assert "output truncated" in path.read_text()
 
 
 def test_huge_output_is_truncated(course):
