@@ -19,7 +19,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import config, gradebook, keys, merge, nbgrader_api, spawn, status, templates, worker
+from grader import (config, gradebook, keys, merge, nbgrader_api, sandbox, spawn, status,
+                    templates, worker)
 from grader.layout import Layout
 
 # Kernels started while grading inherit these: fast mode (course.budget) and one
@@ -104,6 +105,9 @@ class LocalRunner:
     def submit(self, task: dict):
         return self.pool.submit(spawn.run_task, task)
 
+    def preflight(self, limits: dict) -> str:
+        return worker.preflight(limits)
+
     def as_completed(self, futures):
         return as_completed(futures)
 
@@ -132,6 +136,12 @@ class DaskRunner:
         from distributed import as_completed as dask_completed
         return dask_completed(futures)
 
+    def preflight(self, limits: dict) -> str:
+        """The first problem any worker of the cluster reports, or ""."""
+        found = self.client.run(worker.preflight, limits)
+        return next((f"on {address}: {problem}" for address, problem in sorted(found.items())
+                     if problem), "")
+
     def close(self, cancel: bool = False):
         if cancel:      # Dask cannot stop a running task: it ends at its own time cap
             self.client.cancel(self.futures, force=True)
@@ -144,36 +154,46 @@ def _progress(total: int, quiet: bool):
                 file=sys.stderr, smoothing=0.1)
 
 
+def _bases(layout: Layout, assignments, limits: Limits, answer_keys, quiet: bool):
+    """assignment -> (the part of its tasks shared by every student, its grade ids)."""
+    bases = {}
+    for a in sorted(assignments):
+        templates.ensure_in_gradebook(layout, a)
+        key = (answer_keys or {}).get(a) or keys.key_for(layout, a, limits.as_task(), quiet)
+        bases[a] = ({**templates.task_base(layout, a), "key": key, "mode": worker.GRADE},
+                    templates.grade_ids(layout, a))
+    return bases
+
+
 def grade_class(layout: Layout, assignments: list[str], *, jobs: int = 1,
                 scheduler: str | None = None, force: bool = False,
                 limits: Limits | None = None, quiet: bool = False,
                 answer_keys: dict | None = None) -> Summary:
     """Grade every submission still to grade; return what happened. Each assignment's
-    answer key comes from ``answer_keys`` or from grader.keys (recorded when needed)."""
+    answer key comes from ``answer_keys`` or from grader.keys (recorded when needed).
+    Nothing is graded when a sandboxed kernel cannot start (RuntimeError says why)."""
     config.tools_on_path()
     limits = limits or Limits()
     todo, skipped = plan(layout, assignments, force)
     summary = Summary(skipped=skipped)
     if not todo:
         return summary
-    bases, ids = {}, {}
-    for a in sorted({a for a, _, _ in todo}):
-        templates.ensure_in_gradebook(layout, a)
-        key = (answer_keys or {}).get(a) or keys.key_for(layout, a, limits.as_task(), quiet)
-        bases[a] = {**templates.task_base(layout, a), "key": key, "mode": worker.GRADE}
-        ids[a] = templates.grade_ids(layout, a)
     runner = DaskRunner(scheduler) if scheduler else LocalRunner(jobs)
     futures, cancel = {}, True
     try:
+        problem = runner.preflight(limits.as_task())
+        if problem:
+            raise RuntimeError(f"nothing was graded: {problem}")
+        bases = _bases(layout, {a for a, _, _ in todo}, limits, answer_keys, quiet)
         for a, s, digest in todo:
-            task = templates.task(layout, bases[a], s, layout.submitted / s / a,
+            task = templates.task(layout, bases[a][0], s, layout.submitted / s / a,
                                   limits.as_task())
             futures[runner.submit(task)] = (a, s, digest)
         with _progress(len(futures), quiet) as bar:
             for future in runner.as_completed(list(futures)):
                 a, s, digest = futures[future]
                 result = future.result()
-                summary.graded.append(merge.record(layout, result, ids[a], digest))
+                summary.graded.append(merge.record(layout, result, bases[a][1], digest))
                 bar.set_postfix_str(f"{s}/{a}: {result['status']}", refresh=False)
                 bar.update()
         cancel = False
@@ -190,6 +210,10 @@ def _run(args) -> int:
     if args.jobs < 1:
         raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
     limits = Limits(cell_seconds=args.cell_timeout, wall_seconds=args.notebook_timeout)
+    if not sandbox.can_isolate():
+        print("autograde: warning: this machine cannot isolate grading kernels (that needs "
+              "Linux and root): a submission can read what you can, answer keys included. "
+              "Grade untrusted work on Linux as root or in a container.", file=sys.stderr)
     try:
         summary = grade_class(layout, args.assignments or known, jobs=args.jobs,
                               scheduler=args.scheduler, force=args.force, limits=limits)

@@ -86,6 +86,9 @@ def key_for(layout: Layout, assignment: str, limits: dict, quiet: bool = False) 
 
 def record(layout: Layout, assignment: str, limits: dict) -> dict:
     """Grade the solution of ``assignment`` in record mode; its observations as a key."""
+    problem = worker.preflight(limits)
+    if problem:
+        raise NoAnswerKey(f"cannot record the answer key of {assignment}: {problem}")
     task = templates.task(layout, templates.task_base(layout, assignment), "solution",
                           layout.solutions / assignment, limits)
     result = spawn.run_task({**task, "mode": worker.RECORD})

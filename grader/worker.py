@@ -142,11 +142,23 @@ import course.values, grader.guard
 """
 
 
+_PREFLIGHT_PASSED: set = set()
+
+
 def preflight(limits: dict) -> str:
     """"" when a sandboxed kernel can run on this machine, else why it cannot (for
-    example a course or environment in a folder that other users cannot read)."""
-    if not sandbox.can_isolate():
+    example a course or environment in a folder that other users cannot read).
+    Checked once per process and set of limits."""
+    marker = json.dumps(limits, sort_keys=True)
+    if not sandbox.can_isolate() or marker in _PREFLIGHT_PASSED:
         return ""
+    problem = _preflight(limits)
+    if not problem:
+        _PREFLIGHT_PASSED.add(marker)
+    return problem
+
+
+def _preflight(limits: dict) -> str:
     with tempfile.TemporaryDirectory(prefix="grader-preflight-") as scratch:
         scratch = Path(scratch)
         paths = {k: scratch / k for k in ("autograded", "runtime", "home")}

@@ -1,0 +1,67 @@
+"""A course anywhere on the machine: a clone under a folder that only its owner can
+enter (root's home, a folder made by ``tempfile``) grades like any other, with the
+coordinator, the grading processes and the kernels all using the clone's packages; a
+clone whose package its kernels cannot read is refused before anything is graded."""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from grader import gradebook, status
+from grader.layout import Layout
+from grader.sandbox import can_isolate
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parent / "fixtures" / "hardening"
+pytestmark = pytest.mark.skipif(not can_isolate(), reason="kernels run as another user "
+                                "only on Linux as root")
+
+
+@pytest.fixture
+def private_clone():
+    """The course's packages and the hardening assignment, in a clone inside a 0700
+    folder, with the reference solution submitted."""
+    private = Path(tempfile.mkdtemp(prefix="private-"))
+    assert private.stat().st_mode & 0o777 == 0o700
+    clone = private / "clone"
+    for package in ("course", "grader"):
+        shutil.copytree(ROOT / package, clone / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy2(ROOT / "nbgrader_config.py", clone)
+    shutil.copytree(FIXTURES / "source", clone / "solutions")
+    submitted = clone / "submitted" / "alice" / "hardening"
+    submitted.mkdir(parents=True)
+    shutil.copy2(FIXTURES / "submitted-reference-solution.ipynb", submitted / "hardening.ipynb")
+    yield clone
+    shutil.rmtree(private)
+
+
+def _autograde(clone: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(clone)}
+    return subprocess.run([sys.executable, "-m", "grader", "--course-dir", str(clone),
+                           "autograde", "--jobs", "1"], cwd=clone, env=env, text=True,
+                          capture_output=True, timeout=900)
+
+
+def test_a_course_under_a_private_folder_gets_full_marks(private_clone):
+    run = _autograde(private_clone)
+    assert run.returncode == 0, run.stderr
+    record = status.read(Layout.of(private_clone), "hardening", "alice")
+    assert record.status == status.GRADED, record
+    scores = gradebook.cell_scores(private_clone, "hardening", "alice")
+    assert {k: v.score for k, v in scores.items()} == {
+        "test_double": 2.0, "test_square": 1.0, "test_noisy_mean": 1.0}
+
+
+def test_a_package_the_kernels_cannot_read_is_refused_before_grading(private_clone):
+    (private_clone / "course").chmod(0o700)
+    run = _autograde(private_clone)
+    assert run.returncode == 2
+    assert "nothing was graded: a grading kernel cannot start" in run.stderr
+    assert "readable by all users" in run.stderr
+    assert status.read_all(Layout.of(private_clone)) == []
