@@ -3,8 +3,8 @@
 Every student submits the instructor's solution notebook, so every grading runs a
 whole notebook with its hidden tests, in fast mode (the grading environment).
 One submission of ``NOTEBOOK`` through ``grader autograde --jobs 1`` (fork server,
-sandbox, guard, restore, merge into the gradebook) against nbclient executing the
-same notebook. A graded submission is checked for full marks, so a broken grading
+sandbox, guard, restore, judging against the answer key, merge into the gradebook)
+against nbclient executing the same notebook. A graded submission is checked for full marks, so a broken grading
 cannot pass as a fast one. The helpers here also build the class of
 :mod:`bench.grading_class`.
 """
@@ -25,15 +25,17 @@ TARGET_OVERHEAD = 1.3
 
 
 def make_course(root: Path, assignments: list[str], students: int):
-    """A course at ``root``: the solutions, their release and gradebook entries, the
-    project's nbgrader_config.py (so the nbgrader CLI works there), and each
-    student's submission of every assignment."""
-    from grader import release
+    """A course at ``root`` as ``grader release`` leaves it: the solutions, their
+    release, their answer keys; the project's nbgrader_config.py (so the nbgrader CLI
+    works there), and each student's submission of every assignment."""
+    from grader import keys, release
+    from grader.autograde import Limits
     from grader.layout import Layout
 
     for a in assignments:
         shutil.copytree(_notebooks.SOLUTIONS / a, root / "solutions" / a)
         release.generate(a, root)
+        keys.key_for(Layout.of(root), a, Limits().as_task(), quiet=True)
         for i in range(students):
             folder = root / "submitted" / f"student{i:02d}" / a
             folder.mkdir(parents=True)
