@@ -75,6 +75,7 @@ EXPECTED = {
     "read-another-checkout": (status.GRADED, scores(test_double=0.0)),
     "uninterruptible-cell": (status.TIMED_OUT, scores(test_square=0.0, test_noisy_mean=0.0)),
     "print-30mb-line": (status.GRADED, FULL),
+    "import-answers": (status.GRADED, FULL),
 }
 
 
@@ -180,6 +181,10 @@ def test_secrets_on_disk_and_the_network_are_out_of_reach(course, listener):
 def test_another_checkout_elsewhere_on_the_machine_is_out_of_reach(course, other_checkout):
     assert (other_checkout / "solutions/hardening/hardening.ipynb").is_file()
     assert "found nothing" in outputs(course, "read-another-checkout", "double")
+
+
+def test_no_answer_can_be_imported_in_a_grading_kernel(course):
+    assert "reached: nothing" in outputs(course, "import-answers", "double")
 
 
 def test_a_forged_receipt_with_silenced_test_cells_earns_nothing(course):

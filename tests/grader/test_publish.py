@@ -15,6 +15,7 @@ from grader import hidden, publish
 from grader.__main__ import main
 from grader.config import PROJECT_ROOT
 from grader.layout import Layout
+from tests.grader.fixtures.hardening import build
 
 INSTRUCTOR_ONLY = ("solutions", "grader", "tests", "bench", ".ci", ".git", ".venv",
                    "nbgrader_config.py", "gradebook.db", "submitted", "autograded",
@@ -82,23 +83,36 @@ def test_course_imports_from_the_published_tree(published):
     assert out.strip() == str(published / "course" / "__init__.py")
 
 
-def test_published_project_installs_without_the_grader(published, tmp_path):
-    """A real editable install into a throwaway venv that sees this venv's packages
-    (setuptools, pip) through a .pth file; `grader*` simply matches nothing."""
-    venv = tmp_path / "venv"
+@pytest.fixture(scope="module")
+def student_python(published, tmp_path_factory):
+    """The Python of a throwaway venv with the published project installed (editable),
+    seeing this venv's packages (setuptools, pip, torch) through a .pth file."""
+    where = tmp_path_factory.mktemp("student-venv")
+    venv = where / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages",
                     venv], check=True)
     python = venv / "bin" / "python"
     site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    (tmp_path / site / "parent.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    (where / site / "parent.pth").write_text(sysconfig.get_path("purelib") + "\n")
     subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-deps",
-                    "--no-build-isolation", "-e", published], check=True, cwd=tmp_path)
+                    "--no-build-isolation", "-e", published], check=True, cwd=where)
+    return python
+
+
+def test_published_project_installs_without_the_grader(published, student_python, tmp_path):
+    """`grader*` in pyproject's packages simply matches nothing."""
     probe = ("import course, importlib.util as u; "
              "print(course.__file__, u.find_spec('grader') is None)")
-    out = subprocess.run([python, "-c", probe], cwd=tmp_path, capture_output=True,
+    out = subprocess.run([student_python, "-c", probe], cwd=tmp_path, capture_output=True,
                          text=True, check=True).stdout.split()
     assert out == [str(published / "course" / "__init__.py"), "True"]
+
+
+def test_no_answer_can_be_imported_from_the_student_repository(student_python, tmp_path):
+    out = subprocess.run([student_python, "-c", build.REACH_ANSWERS], cwd=tmp_path,
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "reached: nothing"
 
 
 def test_student_make_test_explains_and_lab_stays(published):
