@@ -189,21 +189,41 @@ def _mistake(cell: str, words: str):
     return next(m for m in LOSS_MISTAKES if m.cell == cell and words in m.why)
 
 
+def _with_answers(nb, answers: dict):
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+    return nb
+
+
+MSE_BY_TORCH = ('def mse(pred, target, reduction="mean"):\n'
+                '    return F.mse_loss(pred, target, reduction=reduction)')
+
+
 @pytest.fixture(scope="module")
 def losses(tmp_path_factory):
-    """Notebook 05 graded for a student whose class_weights fails only a hidden test
-    and whose mse (mean and sum swapped) fails a visible check."""
+    """Notebook 05 graded for eve, whose class_weights fails only a hidden test and whose
+    mse (mean and sum swapped) fails a visible check, and for mallory, whose mse calls
+    the forbidden F.mse_loss."""
     course = Course(tmp_path_factory.mktemp("losses"), "05_losses")
-    nb = copy.deepcopy(course.solution)
-    for mistake in (_mistake("class_weights", "only the hidden test"),
-                    _mistake("mse", "mean and sum swapped")):
-        [cell] = [c for c in nb.cells
-                  if c.metadata.get("nbgrader", {}).get("grade_id") == mistake.cell]
-        cell.source = mistake.source
-    scores = course.grade("eve", nb)
-    assert scores["test_class_weights"] == 0.0 and scores["test_mse"] == 0.0
+    eve = {m.cell: m.source for m in (_mistake("class_weights", "only the hidden test"),
+                                       _mistake("mse", "mean and sum swapped"))}
+    scores = course.grade_all({"eve": _with_answers(course.solution, eve),
+                               "mallory": _with_answers(course.solution, {"mse": MSE_BY_TORCH})})
+    assert scores["eve"]["test_class_weights"] == 0.0 and scores["eve"]["test_mse"] == 0.0
+    assert scores["mallory"]["test_mse"] == 0.0 and scores["mallory"]["test_bce"] == 2.0
     [page] = feedback.generate("05_losses", "eve", course.root)
     return course, page.read_text()
+
+
+def test_a_forbidden_call_is_named_in_the_feedback(losses):
+    course, _ = losses
+    [page] = feedback.generate("05_losses", "mallory", course.root)
+    cell = _cell(page.read_text(), "test_mse")
+    assert re.search(r"Not accepted: mse uses F\.mse_loss \(torch\.nn\.functional\.mse_loss\), "
+                     r"cell \d+ line 2, which this exercise does not allow\.", cell)
 
 
 def test_real_notebook_feedback_hides_every_hidden_test(losses):
