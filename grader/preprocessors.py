@@ -61,6 +61,8 @@ class JudgeObservations(NbGraderPreprocessor):
     A cell that fails gets an error output (so nbgrader's SaveAutoGrades gives it 0)
     and every cell gets ``metadata.grader.verdict`` (read by the feedback). Owed
     observations missing from a cell that reported success are flagged as tampering.
+    A test cell's result (its last expression's value) is dropped: nbgrader would read
+    a number there as partial credit, which the kernel must not choose.
     """
 
     key_file = Unicode("", help="JSON answer key of the assignment (grader.keys)").tag(config=True)
@@ -71,6 +73,7 @@ class JudgeObservations(NbGraderPreprocessor):
         reported = resources.get(OBSERVATIONS, {})
         for index, cell in _test_cells(nb):
             grade_id = cell.metadata["nbgrader"]["grade_id"]
+            cell.outputs = [o for o in cell.outputs if o.output_type != "execute_result"]
             if grade_id not in entries:
                 raise ValueError(f"the answer key has no entry for test cell {grade_id}: "
                                  "it is out of date")
