@@ -81,6 +81,18 @@ MISTAKES = [
             "            with torch.no_grad():\n"
             "                history['val_loss'].append(loss_fn(model(X_val), y_val).item())\n"
             "    return history\n"),
+    Mistake("train_classifier", ("test_train_classifier",),
+            "course.train.fit instead of an own training loop: it trains correctly, but "
+            "the exercise is the loop (course.train is forbidden)",
+            "def train_classifier(model, X_train, y_train, X_val=None, y_val=None, *,\n"
+            "                     epochs=10, batch_size=128, lr=0.008):\n"
+            "    loader = DataLoader(TensorDataset(X_train, y_train), batch_size=batch_size,\n"
+            "                        shuffle=True)\n"
+            "    val = None if X_val is None else [(X_val, y_val)]\n"
+            "    history = course.train.fit(model, nn.BCELoss(),\n"
+            "                               torch.optim.Adam(model.parameters(), lr=lr), loader,\n"
+            "                               epochs, val_data=val, progress=False, plot=False)\n"
+            "    return {'loss': history['loss'], 'val_loss': history.get('val_loss', [])}\n"),
     Mistake("permutation_importance", ("test_permutation_importance",),
             "permutes whole rows (all columns together), which changes nothing",
             "def permutation_importance(model, X, y, generator):\n"
