@@ -19,7 +19,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_solution
 
 from grader.hidden import hidden_start, strip_hidden
-from grader.judge import HIDDEN_FAILURE
+from grader.judge import BADLY_REPORTED, HIDDEN_FAILURE
 from grader.preprocessors import VERDICT_ERROR
 
 NOTE = "This cell also runs hidden tests with other inputs (not shown)."
@@ -102,8 +102,12 @@ def judged_lines(verdict: dict, errored: bool) -> list[str]:
     others = [f for f in failures if f["kind"] != "forbidden"]
     if others and not errored:
         first = others[0]
-        lines.append(f"Failed in the visible checks: {first['detail']}" if first["visible"]
-                     else f"Failed in the hidden tests: {VERDICT_ERROR}: {HIDDEN_FAILURE}.")
+        if first["kind"] in BADLY_REPORTED:
+            lines.append(f"Not graded: {first['shown']}.")
+        elif first["visible"]:
+            lines.append(f"Failed in the visible checks: {first['detail']}")
+        else:
+            lines.append(f"Failed in the hidden tests: {VERDICT_ERROR}: {HIDDEN_FAILURE}.")
     return lines
 
 

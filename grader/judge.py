@@ -28,6 +28,14 @@ from course import forbidden, values
 from grader.observations import CellObservations, Observation, parse
 
 HIDDEN_FAILURE = "a hidden test with other inputs failed: check edge cases, shapes and dtypes"
+_REPORTING = ("; run the notebook from top to bottom without code that changes how cells "
+              "run or show their results")
+BADLY_REPORTED = {
+    "duplicate": "a check of this test was reported more than once (does your code call "
+                 "course.check or a check of course.checks itself?)" + _REPORTING,
+    "malformed": "a check of this test was reported in a broken form" + _REPORTING,
+    "unexpected": "this test reported a check it does not make" + _REPORTING,
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,8 @@ class Failure:
         """What the student may read about this failure."""
         if self.kind == "forbidden":
             return f"not accepted: {self.detail}"
+        if self.kind in BADLY_REPORTED:
+            return BADLY_REPORTED[self.kind]
         if not self.visible:
             return HIDDEN_FAILURE
         return self.detail

@@ -57,6 +57,9 @@ def test_missing_duplicate_and_unknown_observations_fail():
     verdict = judge(KEY, cell, [], True)
     assert sorted(f.kind for f in verdict.failures) == ["duplicate", "missing", "unexpected"]
     assert verdict.silent_gap                  # the cell succeeded, yet "hidden" is missing
+    shown = {f.kind: f.shown for f in verdict.failures}
+    assert "reported more than once" in shown["duplicate"] and "visible" not in shown["duplicate"]
+    assert shown["missing"] == HIDDEN_FAILURE
 
 
 def test_a_cell_that_stopped_has_no_silent_gap():
