@@ -694,8 +694,7 @@ def _draw_roc_point(ax, data, passed, effs, centre) -> None:
 def feature_maps(model, images, index=0) -> Explorer:
     """The input digit and the feature maps of one conv layer of ``model``.
 
-    ``model``: a LeNet (``course.reference.models.LeNet``) or any ``nn.Module``
-    with ``nn.Conv2d`` layers; ``images`` (N, C, H, W), e.g. MNIST digits
+    ``model``: a LeNet (notebook 10) or any ``nn.Module`` with ``nn.Conv2d`` layers; ``images`` (N, C, H, W), e.g. MNIST digits
     (N, 1, 28, 28). Controls: ``index`` (the image) and ``layer`` (a conv layer
     by name). The maps are the conv layer's outputs (before the activation),
     taken with a forward hook under ``torch.no_grad`` in eval mode.
