@@ -151,4 +151,21 @@ MISTAKES = [
             "    out = torch.tanh(X @ params[0].T + params[1]) @ params[2].T + params[3]\n"
             "    ((out - Y) ** 2).mean().backward()\n"
             "    return tuple(p.grad for p in params)\n"),
+    Mistake("chain_rule_grads", ("test_chain_rule_grads",),
+            "asks torch.autograd.grad instead of applying the chain rule by hand",
+            "def chain_rule_grads(x, y, z):\n"
+            "    leaves = [t.detach().requires_grad_(True) for t in (x, y, z)]\n"
+            "    f = ((leaves[0] + leaves[1]) * leaves[2]).sum()\n"
+            "    return torch.autograd.grad(f, leaves)\n"),
+    Mistake("fit_linear", ("test_fit_linear",),
+            "lets torch.optim.SGD do the updates, which the exercise forbids (right values)",
+            "def fit_linear(x, y, lr, steps):\n"
+            "    w = torch.zeros(x.shape[1], dtype=x.dtype, requires_grad=True)\n"
+            "    b = torch.zeros((), dtype=x.dtype, requires_grad=True)\n"
+            "    optimizer = torch.optim.SGD([w, b], lr=lr)\n"
+            "    for _ in range(steps):\n"
+            "        optimizer.zero_grad()\n"
+            "        ((x @ w + b - y) ** 2).mean().backward()\n"
+            "        optimizer.step()\n"
+            "    return w.detach(), b.detach()\n"),
 ]
