@@ -179,6 +179,12 @@ MISTAKES = [
     Mistake("evaluate", ("test_evaluate",),
             "integer division for the error rate",
             _evaluate(result="loss_sum / len(X), float(wrong // len(X))")),
+    Mistake("evaluate", ("test_evaluate",),
+            "forbidden only: counts the errors with course.train.accuracy_from_logits",
+            _evaluate().replace("wrong += (logits.argmax(dim=1) != yb).sum().item()",
+                                "wrong += (1 - accuracy_from_logits(logits, yb)) * len(yb)")
+                       .replace("def evaluate", "from course.train import accuracy_from_logits"
+                                                "\n\n\ndef evaluate")),
     # --- 09.train
     Mistake("train", ("test_train",),
             "forgets optimizer.zero_grad(): gradients accumulate over steps",
@@ -271,6 +277,12 @@ MISTAKES = [
             "    cm = torch.zeros(num_classes, num_classes, dtype=torch.long, device=y_true.device)\n"
             "    cm[y_true, y_pred] += 1\n"
             "    return cm\n"),
+    Mistake("confusion", ("test_confusion",),
+            "forbidden only: the course's numpy counts, course.plot.confusion_counts",
+            "def confusion_matrix(y_true, y_pred, num_classes):\n"
+            "    counts = plot.confusion_counts(y_true.cpu().numpy(), y_pred.cpu().numpy(), "
+            "num_classes)\n"
+            "    return torch.from_numpy(counts).to(y_true.device)\n"),
     # --- 09.most_confused
     Mistake("most_confused", ("test_most_confused",),
             "includes the diagonal: returns the best-recognised class",
