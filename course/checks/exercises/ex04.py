@@ -1,7 +1,9 @@
 """Visible checks of notebook 04 (modules: nn.Linear, Sequential, initialisation, saving).
 
-The hidden tests in the notebook use other sizes, other models and edge cases
-(no bias, depth 0, BatchNorm buffers, Dropout, ...).
+Expected values are stored (``checks.EXPECTED``, see course/checks/expected/ex04.json),
+except the statistics of a random initialisation (compared with the formulas' bounds)
+and the outputs of a model before it is saved. The hidden tests in the notebook use
+other sizes, other models and edge cases (no bias, depth 0, BatchNorm buffers, Dropout).
 """
 
 from __future__ import annotations
@@ -12,11 +14,9 @@ from collections import OrderedDict
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from course import checks
-from course.reference import models
 
 _named_children = nn.Module.named_children
 _named_parameters = nn.Module.named_parameters
@@ -47,8 +47,7 @@ def _linear_forward(linear_forward):
     with checks.seeded(0):
         x, weight, bias = torch.randn(4, 3), torch.randn(2, 3), torch.randn(2)
     got = checks.call(linear_forward, x, weight, bias)
-    checks.assert_close(got, F.linear(x, weight, bias),
-                        name="linear_forward(x (4, 3), weight (2, 3), bias (2,))")
+    checks.assert_close(got, name="linear_forward(x (4, 3), weight (2, 3), bias (2,))")
 
 
 # --- 04.build_classifier ------------------------------------------------------------
@@ -96,9 +95,8 @@ def _build_classifier(build_classifier):
            "With bias=False only the weights count."])
 def _mlp_param_count(mlp_param_count):
     for sizes in ([10, 20, 1], [4, 3], [6, 5, 4, 3]):
-        expected = models.count_parameters(models.MLP(sizes))
         got = checks.call(mlp_param_count, list(sizes))
-        checks.assert_close(got, expected, rtol=0.0, atol=0.0, name=f"mlp_param_count({sizes})")
+        checks.assert_close(got, rtol=0.0, atol=0.0, name=f"mlp_param_count({sizes})")
 
 
 # --- 04.init_linear -----------------------------------------------------------------
@@ -164,17 +162,6 @@ def _init_linear(init_linear_):
 
 # --- 04.activation_stds -------------------------------------------------------------
 
-def _tanh_stds(model: nn.Sequential, x: torch.Tensor) -> torch.Tensor:
-    """Reference: std of the output of every nn.Tanh of a flat Sequential."""
-    stds, h = [], x
-    with torch.no_grad():
-        for module in model:
-            h = module(h)
-            if isinstance(module, nn.Tanh):
-                stds.append(h.std())
-    return torch.stack(stds)
-
-
 @checks.exercise(
     "04.activation_stds", title="Activation statistics",
     hints=["`for module in model:` visits the layers of a Sequential in order; apply each "
@@ -189,20 +176,20 @@ def _activation_stds(activation_stds):
         model = nn.Sequential(nn.Linear(6, 8), nn.Tanh(), nn.Linear(8, 8), nn.Tanh(),
                               nn.Linear(8, 3))
         x = torch.randn(50, 6) * 2
-    expected = _tanh_stds(model, x)
     got = checks.call(activation_stds, model, x)
-    checks.assert_close(got, expected, rtol=1e-4, atol=1e-6,
+    checks.assert_close(got, rtol=1e-4, atol=1e-6,
                         name="activation_stds(Linear-Tanh-Linear-Tanh-Linear, x)")
 
 
 # --- 04.residual_mlp ----------------------------------------------------------------
 
-def _residual_reference(params: dict, x: torch.Tensor, depth: int) -> torch.Tensor:
-    """ResidualMLP's forward pass, computed with F.linear on the given named parameters."""
-    h = F.relu(F.linear(x, params["inp.weight"], params["inp.bias"]))
-    for k in range(depth):
-        h = h + F.relu(F.linear(h, params[f"blocks.{k}.weight"], params[f"blocks.{k}.bias"]))
-    return F.linear(h, params["out.weight"], params["out.bias"])
+def _fill_by_name(params: dict, seed: int) -> None:
+    """Seeded random values for the named parameters, drawn in the order of their names:
+    a model's outputs then depend on its parameter names, not on the order in which
+    its layers were created."""
+    with torch.no_grad(), checks.seeded(seed):
+        for name in sorted(params):
+            params[name].copy_(torch.randn(tuple(params[name].shape)) * 0.3)
 
 
 def _residual_names(depth: int) -> list[str]:
@@ -238,10 +225,9 @@ def _residual_mlp(ResidualMLP):
         _fail(f"{label} has parameters {list(params)}, expected {wanted}.",
               cause="registration")
     checks.assert_param_count(model, 3 * 8 + 8 + 2 * (8 * 8 + 8) + 8 * 1 + 1, name=label)
+    _fill_by_name(params, 1)
     got = checks.call(model, x, name=f"{label}(x)")
-    with torch.no_grad():
-        expected = _residual_reference(params, x, 2)
-    checks.assert_close(got, expected, name=f"{label}(x) for x of shape (5, 3)")
+    checks.assert_close(got, name=f"{label}(x) for x of shape (5, 3)")
 
 
 # --- 04.save_and_restore ------------------------------------------------------------

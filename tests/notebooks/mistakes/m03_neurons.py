@@ -144,4 +144,33 @@ MISTAKES = [
             "        loss.backward()\n"
             "        optimizer.step()\n"
             "    return W1, b1, W2, b2\n"),
+    # --- built-ins the exercises forbid (right values: only checks.forbid catches them)
+    Mistake("sigmoid", ("test_sigmoid",),
+            "torch.sigmoid, which the exercise forbids",
+            "def sigmoid(x):\n"
+            "    return torch.sigmoid(x)\n"
+            "\n"
+            "def sigmoid_prime(x):\n"
+            "    s = sigmoid(x)\n"
+            "    return s * (1 - s)\n"),
+    Mistake("elu", ("test_elu",),
+            "F.elu, which the exercise forbids",
+            "def elu(x, alpha=1.0):\n"
+            "    return F.elu(x, alpha)\n"
+            "\n"
+            "def elu_prime(x, alpha=1.0):\n"
+            "    return torch.where(x > 0, torch.ones_like(x), alpha * torch.exp(x.clamp(max=0)))\n"),
+    Mistake("mlp_forward", ("test_mlp_forward",),
+            "F.linear, which the exercise forbids",
+            "def mlp_forward(X, layers, activation):\n"
+            "    h = X\n"
+            "    for i, (W, b) in enumerate(layers):\n"
+            "        h = F.linear(h, W, b)\n"
+            "        if i < len(layers) - 1:\n"
+            "            h = activation(h)\n"
+            "    return h\n"),
+    Mistake("softmax", ("test_softmax",),
+            "torch.softmax, which the exercise forbids",
+            "def softmax(z, dim=-1):\n"
+            "    return torch.softmax(z, dim=dim)\n"),
 ]

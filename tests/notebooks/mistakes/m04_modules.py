@@ -163,4 +163,21 @@ MISTAKES = [
     fresh.load_state_dict(torch.load(path, weights_only=True), strict=False)
     fresh.eval()
     return fresh'''),
+    # built-ins the exercises forbid (right values: only checks.forbid catches them)
+    Mistake("linear_forward", ("test_linear_forward",),
+            "F.linear, which the exercise forbids",
+            '''def linear_forward(x, weight, bias=None):
+    return F.linear(x, weight, bias)'''),
+    Mistake("init_linear", ("test_init_linear",),
+            "torch.nn.init, which the exercise forbids",
+            '''def init_linear_(layer, scheme):
+    if scheme == "xavier":
+        nn.init.xavier_uniform_(layer.weight)
+    elif scheme == "he":
+        nn.init.kaiming_uniform_(layer.weight, nonlinearity="relu")
+    else:
+        raise ValueError(scheme)
+    if layer.bias is not None:
+        nn.init.zeros_(layer.bias)
+    return layer'''),
 ]
