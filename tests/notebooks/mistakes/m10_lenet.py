@@ -50,6 +50,12 @@ MISTAKES = [
             "calls F.conv2d instead of writing the convolution (the hidden tests switch it off)",
             "def conv2d_unfold(x, weight, bias=None, stride=1, padding=0):\n"
             "    return F.conv2d(x, weight, bias, stride=stride, padding=padding)\n"),
+    Mistake("conv2d_unfold", ("test_conv2d_unfold",),
+            "calls torch.convolution, a convolution built-in the tests do not switch off "
+            "(only the grader's reading of the code catches it)",
+            "def conv2d_unfold(x, weight, bias=None, stride=1, padding=0):\n"
+            "    return torch.convolution(x, weight, bias, (stride, stride), (padding, padding),\n"
+            "                             (1, 1), False, (0, 0), 1)\n"),
     # --- LeNet -------------------------------------------------------------------------
     Mistake("LeNet", ("test_LeNet",),
             "flattens 50 * 5 * 5 features (LeNet-5's 32x32 inputs) instead of 50 * 4 * 4",
@@ -206,6 +212,14 @@ MISTAKES = [
             "        correct += (probs.argmax(dim=1) == y).sum().item()\n"
             "        count += len(y)\n"
             "    return total / count, correct / count\n"),
+    Mistake("train_epoch", ("test_train_epoch",),
+            "lets course.train.fit run the epoch instead of writing the loop (right values, "
+            "but the exercise is the loop)",
+            "def train_epoch(model, batches, optimizer, device):\n"
+            "    from course.train import accuracy_from_logits, fit\n"
+            "    history = fit(model, nn.CrossEntropyLoss(), optimizer, batches, 1,\n"
+            "                  metric=accuracy_from_logits, device=device, progress=False)\n"
+            "    return history['loss'][0], history['accuracy_from_logits'][0]\n"),
     # --- checkpoint ----------------------------------------------------------------------
     Mistake("checkpoint", ("test_checkpoint",),
             "pickles the whole model object and loads it back, ignoring build",
