@@ -138,4 +138,21 @@ MISTAKES = [
             '    if loss in ("bce", "mse"):\n'
             "        return target.reshape(output.shape).float()\n"
             '    raise ValueError("unknown loss")\n'),
+    # Answers built from what the exercise forbids, or from answers the course no longer
+    # ships: the source check or a failed import costs the exercise's points.
+    Mistake("mse", ("test_mse",), "calls F.mse_loss, which the exercise forbids",
+            'def mse(pred, target, reduction="mean"):\n'
+            "    return F.mse_loss(pred, target, reduction=reduction)\n"),
+    Mistake("bce", ("test_bce",), "calls F.binary_cross_entropy on clamped probabilities, "
+            "which the exercise forbids",
+            "def bce(prob, target, eps=1e-7):\n"
+            "    return F.binary_cross_entropy(torch.clamp(prob, eps, 1 - eps), target)\n"),
+    Mistake("bce_with_logits", ("test_bce_with_logits",),
+            "imports the course's old reference implementation, which students no longer have",
+            "from course.reference.losses import binary_cross_entropy_with_logits as "
+            "bce_with_logits\n"),
+    Mistake("cross_entropy", ("test_cross_entropy",),
+            "calls F.cross_entropy, which the exercise forbids",
+            "def cross_entropy(logits, target, weight=None):\n"
+            "    return F.cross_entropy(logits, target, weight=weight)\n"),
 ]

@@ -193,4 +193,30 @@ MISTAKES += [
     return torch.optim.SGD([{"params": rest}, {"params": layer, "lr": layer_lr}],
                            lr=lr, momentum=momentum)
 '''),
+    # Answers built from what the exercise forbids, or from answers the course no longer
+    # ships: the source check or a failed import costs the exercise's points.
+    Mistake("Adam", ("test_Adam",), "torch's own Adam under another name",
+            "class Adam(torch.optim.Adam):\n    pass\n"),
+    Mistake("Momentum", ("test_Momentum",),
+            "torch's SGD with momentum (the same updates at a constant lr)",
+            "class Momentum(torch.optim.SGD):\n"
+            "    def __init__(self, params, lr, momentum=0.9):\n"
+            "        super().__init__(params, lr=lr, momentum=momentum)\n"),
+    Mistake("train_minibatch", ("test_train_minibatch",), "hands the loop to course.train.fit",
+            "from course.train import fit\n"
+            "def train_minibatch(model, loss_fn, optimizer, X, y, batch_size, epochs, "
+            "generator=None):\n"
+            "    batches = [(X[i:i + batch_size], y[i:i + batch_size]) "
+            "for i in range(0, len(X), batch_size)]\n"
+            "    return fit(model, loss_fn, optimizer, batches, epochs, progress=False)"
+            "[\"loss\"]\n"),
+    Mistake("early_stopping", ("test_early_stopping",),
+            "imports the course's old EarlyStopping, which students no longer have",
+            "from course.train import EarlyStopping\n"
+            "def early_stopping(val_losses, patience, min_delta=0.0):\n"
+            "    stopper = EarlyStopping(patience, min_delta=min_delta)\n"
+            "    for epoch in range(1, len(val_losses) + 1):\n"
+            "        if stopper(epoch, {\"val_loss\": val_losses[:epoch]}):\n"
+            "            return epoch, stopper.best_epoch\n"
+            "    return len(val_losses), stopper.best_epoch\n"),
 ]

@@ -296,4 +296,9 @@ MISTAKES = [
     Mistake("most_confused", ("test_most_confused",),
             "row and column of the flat index swapped",
             _most(unravel="flat % k, flat // k")),
+    Mistake("evaluate", ("test_evaluate",),
+            "imports course.train's old evaluation helper, which no longer exists",
+            "from course.train import _evaluate\n"
+            "def evaluate(model, X, y, batch_size=1000):\n"
+            "    return _evaluate(model, torch.nn.CrossEntropyLoss(), [(X, y)], None, None)\n"),
 ]
