@@ -85,49 +85,43 @@ def forbid(answer: str, *names: str) -> None:
                           f"Write it with basic tensor operations instead.")
 
 
-def _labels_and(values_, labels, name: str):
-    """(values, labels) as flat float64 values of the same length."""
-    got = assertions._actual_value(values_, "tensor" if assertions._exact(
-        values_, assertions._TENSOR_TYPES) else "array", name)
+_METRICS = {"accuracy": values.accuracy, "auc": values.auc}
+_METRIC_NAMES = {"accuracy": "accuracy", "auc": "AUC"}
+
+
+def _assert_metric(metric: str, outputs, labels, at_least, name) -> float:
+    """Report ``outputs`` with ``labels`` for the grader to compute ``metric``; check it
+    here too (for the student's message); return it."""
+    assertions.guard()
+    name = validate.instance("name", name, str)
+    at_least = validate.number("at_least", at_least, minimum=0.0, maximum=1.0)
     truth = assertions._expected_value(labels)
+    _report(name, _observed(outputs), {"compare": metric, "at_least": at_least,
+                                       "labels": values.encode(truth)})
+    kind = "tensor" if assertions._exact(outputs, assertions._TENSOR_TYPES) else "array"
+    got = assertions._actual_value(outputs, kind, name)
     if got.data.size != truth.data.size:
         raise CheckFailed(f"{name} holds {got.data.size} values for {truth.data.size} "
                           f"labels.", cause="shape")
-    return got, truth
+    score = _METRICS[metric](truth.data, got.data)
+    if score < at_least:
+        raise CheckFailed(f"{name}: {_METRIC_NAMES[metric]} {score:.4f}, expected at least "
+                          f"{at_least:g}.")
+    return score
 
 
 def assert_accuracy(predictions, labels, *, at_least: float, name: str) -> float:
     """The class indices ``predictions`` agree with ``labels`` on at least ``at_least``
     of the examples. The grader computes the accuracy from the reported predictions
     and the labels of the answer key; returns the accuracy."""
-    assertions.guard()
-    name = validate.instance("name", name, str)
-    at_least = validate.number("at_least", at_least, minimum=0.0, maximum=1.0)
-    truth = assertions._expected_value(labels)
-    _report(name, _observed(predictions), {"compare": "accuracy", "at_least": at_least,
-                                          "labels": values.encode(truth)})
-    got, truth = _labels_and(predictions, labels, name)
-    score = values.accuracy(truth.data, got.data)
-    if score < at_least:
-        raise CheckFailed(f"{name}: accuracy {score:.4f}, expected at least {at_least:g}.")
-    return score
+    return _assert_metric("accuracy", predictions, labels, at_least, name)
 
 
 def assert_auc(scores, labels, *, at_least: float, name: str) -> float:
     """The area under the ROC curve of ``scores`` (higher = class 1) against 0/1
     ``labels`` is at least ``at_least``. The grader computes it from the reported
     scores and the labels of the answer key; returns the AUC."""
-    assertions.guard()
-    name = validate.instance("name", name, str)
-    at_least = validate.number("at_least", at_least, minimum=0.0, maximum=1.0)
-    truth = assertions._expected_value(labels)
-    _report(name, _observed(scores), {"compare": "auc", "at_least": at_least,
-                                     "labels": values.encode(truth)})
-    got, truth = _labels_and(scores, labels, name)
-    score = values.auc(truth.data, got.data)
-    if score < at_least:
-        raise CheckFailed(f"{name}: AUC {score:.4f}, expected at least {at_least:g}.")
-    return score
+    return _assert_metric("auc", scores, labels, at_least, name)
 
 
 assertions.lock_module(sys.modules[__name__])

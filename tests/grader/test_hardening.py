@@ -72,6 +72,7 @@ EXPECTED = {
     "receipt-forgery": (status.TAMPERED, ZERO),
     "forged-observations": (status.TAMPERED, ZERO),
     "duplicated-observations": (status.GRADED, scores(test_double=0.0)),
+    "malformed-observations": (status.GRADED, scores(test_double=0.0)),
     "read-another-checkout": (status.GRADED, scores(test_double=0.0)),
     "uninterruptible-cell": (status.TIMED_OUT, scores(test_square=0.0, test_noisy_mean=0.0)),
     "print-30mb-line": (status.GRADED, FULL),
@@ -240,7 +241,7 @@ def test_feedback_for_the_whole_batch_shows_no_hidden_test_and_stays_small(cours
     from grader.hidden import hidden_lines
 
     students = ["reference-solution", "hard-coded-visible-values", "print-200k-lines",
-                "showtraceback-override", "os-exit", "wall-clock-cap"]
+                "showtraceback-override", "os-exit", "wall-clock-cap", "malformed-observations"]
     written = feedback.generate_all(["hardening"], students, course.root)
     assert len(written) == len(students)
     secret = hidden_lines(nbformat.read(FIXTURES / "source" / "hardening" / "hardening.ipynb", 4))
@@ -250,6 +251,8 @@ def test_feedback_for_the_whole_batch_shows_no_hidden_test_and_stays_small(cours
         assert "HIDDEN TESTS" not in html and not [s for s in secret if s in html], path
     failed = (course.feedback / "hard-coded-visible-values" / "hardening" / "hardening.html").read_text()
     assert "a hidden test with other inputs failed" in failed
+    broken = (course.feedback / "malformed-observations" / "hardening" / "hardening.html").read_text()
+    assert "Not graded: a check of this test was reported in a broken form" in broken
     for crashed, why in (("os-exit", "kernel died"), ("wall-clock-cap", "longer than the time")):
         page = (course.feedback / crashed / "hardening" / "hardening.html").read_text()
         assert "Grading stopped" in page and why in page

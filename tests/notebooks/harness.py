@@ -38,6 +38,7 @@ class Mistake:
     tests: tuple[str, ...]    # grade_ids of the test cells that must give 0
     why: str                  # the mistake, in words
     source: str               # the student's code
+    forbidden: str | None = None   # a call the exercise forbids: named in the verdict
 
 
 def _nbgrader(cell) -> dict:
@@ -96,6 +97,12 @@ class Course:
         return {student: {k: v.score for k, v in gradebook.cell_scores(
                     self.root, self.assignment, student).items() if k in auto}
                 for student in submissions}
+
+    def verdicts(self, student: str) -> dict[str, dict]:
+        """grade_id -> the judge's verdict, from the student's autograded notebook."""
+        path = self.root / "autograded" / student / self.assignment / f"{self.assignment}.ipynb"
+        return {_nbgrader(c)["grade_id"]: c.metadata["grader"]["verdict"]
+                for c in nbformat.read(path, 4).cells if "verdict" in c.metadata.get("grader", {})}
 
     def grade(self, student: str, nb) -> dict[str, float]:
         """Submit and grade one notebook; its autograded cell scores."""
@@ -167,6 +174,11 @@ def assignment_tests(assignment: str) -> dict:
         mistake, full = mistakes[index], _auto_graded(course.solution)
         expected = {k: (0.0 if k in mistake.tests else v) for k, v in full.items()}
         assert graded[f"mistake-{index}"] == expected, mistake.why
+        if mistake.forbidden:
+            verdicts = course.verdicts(f"mistake-{index}")
+            for test in mistake.tests:
+                named = [f["shown"] for f in verdicts[test]["failures"] if f["kind"] == "forbidden"]
+                assert named and mistake.forbidden in named[0], (test, verdicts[test])
 
     return {name: obj for name, obj in locals().items()
             if name in ("course", "graded") or name.startswith("test_")}

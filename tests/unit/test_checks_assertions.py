@@ -654,3 +654,17 @@ def test_matches_is_assert_close_as_a_boolean():
     assert checks.matches(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0]))
     assert not checks.matches(torch.tensor([1.0, 2.5]), torch.tensor([1.0, 2.0]))
     assert not checks.matches(torch.ones(2, 1), torch.ones(2))
+
+
+# --- metrics from predictions (the grader computes them again) ---------------------
+
+def test_accuracy_and_auc_are_checked_and_returned():
+    labels = torch.tensor([0, 1, 1, 0])
+    assert checks.assert_accuracy(torch.tensor([0, 1, 0, 0]), labels, at_least=0.75,
+                                  name="preds") == 0.75
+    assert checks.assert_auc(torch.tensor([0.2, 0.9, 0.6, 0.1]), labels, at_least=0.9,
+                             name="scores") == 1.0
+    assert "accuracy 0.2500, expected at least 0.5" in failure(
+        checks.assert_accuracy, torch.tensor([1, 0, 1, 1]), labels, at_least=0.5, name="p").message
+    assert failure(checks.assert_auc, torch.tensor([0.5, 0.4]), labels, at_least=0.5,
+                   name="s").cause == "shape"

@@ -95,16 +95,19 @@ MISTAKES = [
     Mistake("normalize_channels", ("test_normalize_channels",),
             "calls the built-in batch_norm, which the exercise forbids (right values)",
             "def normalize_channels(x, eps=1e-5):\n"
-            "    return torch.nn.functional.batch_norm(x, None, None, training=True, eps=eps)\n"),
+            "    return torch.nn.functional.batch_norm(x, None, None, training=True, eps=eps)\n",
+            forbidden='torch.nn.functional.batch_norm'),
     Mistake("pairwise_sq_dists", ("test_pairwise_sq_dists",),
             "squares torch.cdist, which the exercise forbids",
             "def pairwise_sq_dists(a, b):\n"
-            "    return torch.cdist(a, b) ** 2\n"),
+            "    return torch.cdist(a, b) ** 2\n",
+            forbidden='torch.cdist'),
     Mistake("solve", ("test_solve",),
             "torch.linalg.solve instead of inv and a matrix product, which the exercise "
             "forbids (right values)",
             "def solve(A, b, tol=1e-6):\n"
             "    if (torch.linalg.det(A).abs() <= tol).any():\n"
             "        raise ValueError('A is singular')\n"
-            "    return torch.linalg.solve(A, b)\n"),
+            "    return torch.linalg.solve(A, b)\n",
+            forbidden='torch.linalg.solve'),
 ]

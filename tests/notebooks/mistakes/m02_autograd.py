@@ -156,7 +156,8 @@ MISTAKES = [
             "def chain_rule_grads(x, y, z):\n"
             "    leaves = [t.detach().requires_grad_(True) for t in (x, y, z)]\n"
             "    f = ((leaves[0] + leaves[1]) * leaves[2]).sum()\n"
-            "    return torch.autograd.grad(f, leaves)\n"),
+            "    return torch.autograd.grad(f, leaves)\n",
+            forbidden='torch.autograd.grad'),
     Mistake("fit_linear", ("test_fit_linear",),
             "lets torch.optim.SGD do the updates, which the exercise forbids (right values)",
             "def fit_linear(x, y, lr, steps):\n"
@@ -167,10 +168,18 @@ MISTAKES = [
             "        optimizer.zero_grad()\n"
             "        ((x @ w + b - y) ** 2).mean().backward()\n"
             "        optimizer.step()\n"
-            "    return w.detach(), b.detach()\n"),
+            "    return w.detach(), b.detach()\n",
+            forbidden='torch.optim.SGD'),
     Mistake("fit_linear", ("test_fit_linear",),
             "imports the visible checks' old gradient-descent oracle, which no longer exists",
             "from course.checks.exercises.ex02 import gd_line_numpy\n"
             "def fit_linear(x, y, lr, steps):\n"
             "    return gd_line_numpy(x, y, lr, steps)\n"),
+    Mistake("two_layer_grads", ("test_two_layer_grads",),
+            "asks torch.autograd.grad for the gradients instead of backpropagating by hand",
+            "def two_layer_grads(X, Y, W1, b1, W2, b2):\n"
+            "    params = [p.detach().requires_grad_() for p in (W1, b1, W2, b2)]\n"
+            "    out = torch.tanh(X @ params[0].T + params[1]) @ params[2].T + params[3]\n"
+            "    return torch.autograd.grad(((out - Y) ** 2).mean(), params)\n",
+            forbidden="torch.autograd.grad"),
 ]

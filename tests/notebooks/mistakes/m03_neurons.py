@@ -152,14 +152,16 @@ MISTAKES = [
             "\n"
             "def sigmoid_prime(x):\n"
             "    s = sigmoid(x)\n"
-            "    return s * (1 - s)\n"),
+            "    return s * (1 - s)\n",
+            forbidden='torch.sigmoid'),
     Mistake("elu", ("test_elu",),
             "F.elu, which the exercise forbids",
             "def elu(x, alpha=1.0):\n"
             "    return F.elu(x, alpha)\n"
             "\n"
             "def elu_prime(x, alpha=1.0):\n"
-            "    return torch.where(x > 0, torch.ones_like(x), alpha * torch.exp(x.clamp(max=0)))\n"),
+            "    return torch.where(x > 0, torch.ones_like(x), alpha * torch.exp(x.clamp(max=0)))\n",
+            forbidden='F.elu'),
     Mistake("mlp_forward", ("test_mlp_forward",),
             "F.linear, which the exercise forbids",
             "def mlp_forward(X, layers, activation):\n"
@@ -168,9 +170,21 @@ MISTAKES = [
             "        h = F.linear(h, W, b)\n"
             "        if i < len(layers) - 1:\n"
             "            h = activation(h)\n"
-            "    return h\n"),
+            "    return h\n",
+            forbidden='F.linear'),
     Mistake("softmax", ("test_softmax",),
             "torch.softmax, which the exercise forbids",
             "def softmax(z, dim=-1):\n"
-            "    return torch.softmax(z, dim=dim)\n"),
+            "    return torch.softmax(z, dim=dim)\n",
+            forbidden='torch.softmax'),
+    Mistake("fit_one_hidden", ("test_fit_one_hidden",),
+            "hands the training loop to course.train.fit",
+            "from course.train import fit\n"
+            "def fit_one_hidden(x, y, hidden, steps, lr):\n"
+            "    model = torch.nn.Sequential(torch.nn.Linear(1, hidden), torch.nn.Tanh(),\n"
+            "                                torch.nn.Linear(hidden, 1))\n"
+            "    fit(model, torch.nn.MSELoss(), torch.optim.Adam(model.parameters(), lr=lr),\n"
+            "        [(x, y)], steps, progress=False)\n"
+            "    return model[0].weight, model[0].bias, model[2].weight, model[2].bias\n",
+            forbidden="course.train"),
 ]

@@ -167,7 +167,8 @@ MISTAKES = [
     Mistake("linear_forward", ("test_linear_forward",),
             "F.linear, which the exercise forbids",
             '''def linear_forward(x, weight, bias=None):
-    return F.linear(x, weight, bias)'''),
+    return F.linear(x, weight, bias)''',
+            forbidden='F.linear'),
     Mistake("init_linear", ("test_init_linear",),
             "torch.nn.init, which the exercise forbids",
             '''def init_linear_(layer, scheme):
@@ -179,5 +180,13 @@ MISTAKES = [
         raise ValueError(scheme)
     if layer.bias is not None:
         nn.init.zeros_(layer.bias)
-    return layer'''),
+    return layer''',
+            forbidden='nn.init'),
+    Mistake("mlp_param_count", ("test_mlp_param_count",),
+            "builds the layers to count their parameters, which the exercise forbids "
+            "(right values)",
+            "def mlp_param_count(sizes, bias=True):\n"
+            "    return sum(p.numel() for n_in, n_out in zip(sizes[:-1], sizes[1:])\n"
+            "               for p in torch.nn.Linear(n_in, n_out, bias=bias).parameters())\n",
+            forbidden="torch.nn.Linear"),
 ]

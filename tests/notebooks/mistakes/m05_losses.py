@@ -142,11 +142,13 @@ MISTAKES = [
     # ships: the source check or a failed import costs the exercise's points.
     Mistake("mse", ("test_mse",), "calls F.mse_loss, which the exercise forbids",
             'def mse(pred, target, reduction="mean"):\n'
-            "    return F.mse_loss(pred, target, reduction=reduction)\n"),
+            "    return F.mse_loss(pred, target, reduction=reduction)\n",
+            forbidden='F.mse_loss'),
     Mistake("bce", ("test_bce",), "calls F.binary_cross_entropy on clamped probabilities, "
             "which the exercise forbids",
             "def bce(prob, target, eps=1e-7):\n"
-            "    return F.binary_cross_entropy(torch.clamp(prob, eps, 1 - eps), target)\n"),
+            "    return F.binary_cross_entropy(torch.clamp(prob, eps, 1 - eps), target)\n",
+            forbidden='F.binary_cross_entropy'),
     Mistake("bce_with_logits", ("test_bce_with_logits",),
             "imports the course's old reference implementation, which students no longer have",
             "from course.reference.losses import binary_cross_entropy_with_logits as "
@@ -154,5 +156,11 @@ MISTAKES = [
     Mistake("cross_entropy", ("test_cross_entropy",),
             "calls F.cross_entropy, which the exercise forbids",
             "def cross_entropy(logits, target, weight=None):\n"
-            "    return F.cross_entropy(logits, target, weight=weight)\n"),
+            "    return F.cross_entropy(logits, target, weight=weight)\n",
+            forbidden='F.cross_entropy'),
+    Mistake("bce_with_logits", ("test_bce_with_logits",),
+            "softplus(z) - z y with F.softplus, which the exercise forbids (right values)",
+            "def bce_with_logits(logits, target):\n"
+            "    return (F.softplus(logits) - logits * target).mean()\n",
+            forbidden="F.softplus"),
 ]

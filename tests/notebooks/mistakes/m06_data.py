@@ -184,4 +184,35 @@ MISTAKES = [
             "                count += len(x)\n"
             "        history[\"val_loss\"].append(total / count)\n"
             "    return model, history\n"),
+    # Answers built from what the exercise forbids: the source check costs the points.
+    Mistake("num_batches", ("test_num_batches",),
+            "asks a DataLoader how many batches it makes, which the exercise forbids "
+            "(right values)",
+            "def num_batches(n, batch_size, drop_last=False):\n"
+            "    return len(torch.utils.data.DataLoader(range(n), batch_size=batch_size,\n"
+            "                                           drop_last=drop_last))\n",
+            forbidden="torch.utils.data.DataLoader"),
+    Mistake("train_one_epoch", ("test_train_one_epoch",),
+            "hands the epoch to course.train.fit",
+            "from course.train import fit\n"
+            "def train_one_epoch(model, loader, loss_fn, optimizer, device):\n"
+            "    return fit(model, loss_fn, optimizer, loader, 1, device=device,\n"
+            "               progress=False)[\"loss\"][0]\n",
+            forbidden="course.train"),
+    Mistake("fit_dmt", ("test_fit_dmt",), "hands the training iteration to course.train.fit",
+            "import course.train\n"
+            "def fit_dmt(X_train, y_train, X_val, y_val, *, epochs, batch_size=64, lr=0.01,\n"
+            "            device=\"cpu\"):\n"
+            "    train_loader = DataLoader(TensorDataset(X_train, y_train), batch_size=batch_size,\n"
+            "                              shuffle=True)\n"
+            "    val_loader = DataLoader(TensorDataset(X_val, y_val), batch_size=batch_size)\n"
+            "    model = nn.Sequential(nn.Linear(X_train.shape[1], 32), nn.ReLU(),\n"
+            "                          nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 1)).to(device)\n"
+            "    history = course.train.fit(model, nn.MSELoss(),\n"
+            "                               torch.optim.Adam(model.parameters(), lr=lr),\n"
+            "                               train_loader, epochs, val_data=val_loader,\n"
+            "                               device=device, progress=False)\n"
+            "    return model, {\"train_loss\": history[\"loss\"],\n"
+            "                   \"val_loss\": history[\"val_loss\"]}\n",
+            forbidden="course.train"),
 ]

@@ -196,12 +196,14 @@ MISTAKES += [
     # Answers built from what the exercise forbids, or from answers the course no longer
     # ships: the source check or a failed import costs the exercise's points.
     Mistake("Adam", ("test_Adam",), "torch's own Adam under another name",
-            "class Adam(torch.optim.Adam):\n    pass\n"),
+            "class Adam(torch.optim.Adam):\n    pass\n",
+            forbidden='torch.optim.Adam'),
     Mistake("Momentum", ("test_Momentum",),
             "torch's SGD with momentum (the same updates at a constant lr)",
             "class Momentum(torch.optim.SGD):\n"
             "    def __init__(self, params, lr, momentum=0.9):\n"
-            "        super().__init__(params, lr=lr, momentum=momentum)\n"),
+            "        super().__init__(params, lr=lr, momentum=momentum)\n",
+            forbidden='torch.optim.SGD'),
     Mistake("train_minibatch", ("test_train_minibatch",), "hands the loop to course.train.fit",
             "from course.train import fit\n"
             "def train_minibatch(model, loss_fn, optimizer, X, y, batch_size, epochs, "
@@ -209,7 +211,8 @@ MISTAKES += [
             "    batches = [(X[i:i + batch_size], y[i:i + batch_size]) "
             "for i in range(0, len(X), batch_size)]\n"
             "    return fit(model, loss_fn, optimizer, batches, epochs, progress=False)"
-            "[\"loss\"]\n"),
+            "[\"loss\"]\n",
+            forbidden='course.train'),
     Mistake("early_stopping", ("test_early_stopping",),
             "imports the course's old EarlyStopping, which students no longer have",
             "from course.train import EarlyStopping\n"
@@ -218,5 +221,10 @@ MISTAKES += [
             "    for epoch in range(1, len(val_losses) + 1):\n"
             "        if stopper(epoch, {\"val_loss\": val_losses[:epoch]}):\n"
             "            return epoch, stopper.best_epoch\n"
-            "    return len(val_losses), stopper.best_epoch\n"),
+            "    return len(val_losses), stopper.best_epoch\n",
+            forbidden='course.train'),
+    Mistake("gd_step", ("test_gd_step",), "torch's SGD does the update (right values)",
+            "def gd_step(params, lr):\n"
+            "    torch.optim.SGD([p for p in params if p.grad is not None], lr=lr).step()\n",
+            forbidden="torch.optim.SGD"),
 ]

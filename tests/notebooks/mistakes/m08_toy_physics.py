@@ -92,7 +92,8 @@ MISTAKES = [
             "    history = course.train.fit(model, nn.BCELoss(),\n"
             "                               torch.optim.Adam(model.parameters(), lr=lr), loader,\n"
             "                               epochs, val_data=val, progress=False, plot=False)\n"
-            "    return {'loss': history['loss'], 'val_loss': history.get('val_loss', [])}\n"),
+            "    return {'loss': history['loss'], 'val_loss': history.get('val_loss', [])}\n",
+            forbidden='course.train'),
     Mistake("permutation_importance", ("test_permutation_importance",),
             "permutes whole rows (all columns together), which changes nothing",
             "def permutation_importance(model, X, y, generator):\n"

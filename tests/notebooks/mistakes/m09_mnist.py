@@ -184,7 +184,8 @@ MISTAKES = [
             _evaluate().replace("wrong += (logits.argmax(dim=1) != yb).sum().item()",
                                 "wrong += (1 - accuracy_from_logits(logits, yb)) * len(yb)")
                        .replace("def evaluate", "from course.train import accuracy_from_logits"
-                                                "\n\n\ndef evaluate")),
+                                                "\n\n\ndef evaluate"),
+            forbidden='course.train'),
     # --- 09.train
     Mistake("train", ("test_train",),
             "forgets optimizer.zero_grad(): gradients accumulate over steps",
@@ -282,7 +283,8 @@ MISTAKES = [
             "def confusion_matrix(y_true, y_pred, num_classes):\n"
             "    counts = plot.confusion_counts(y_true.cpu().numpy(), y_pred.cpu().numpy(), "
             "num_classes)\n"
-            "    return torch.from_numpy(counts).to(y_true.device)\n"),
+            "    return torch.from_numpy(counts).to(y_true.device)\n",
+            forbidden='confusion_counts'),
     # --- 09.most_confused
     Mistake("most_confused", ("test_most_confused",),
             "includes the diagonal: returns the best-recognised class",
@@ -300,5 +302,31 @@ MISTAKES = [
             "imports course.train's old evaluation helper, which no longer exists",
             "from course.train import _evaluate\n"
             "def evaluate(model, X, y, batch_size=1000):\n"
-            "    return _evaluate(model, torch.nn.CrossEntropyLoss(), [(X, y)], None, None)\n"),
+            "    return _evaluate(model, torch.nn.CrossEntropyLoss(), [(X, y)], None, None)\n",
+            forbidden='course.train'),
+    Mistake("train", ("test_train",), "hands the loop to course.train.fit",
+            "from course.train import fit\n"
+            "def train(model, data, optimizer, epochs, log_every, verbose=True):\n"
+            "    history = fit(model, nn.CrossEntropyLoss(), optimizer, data, epochs,\n"
+            "                  log_every=log_every, progress=verbose)\n"
+            "    return {\"step\": history[\"batch_step\"], \"loss\": history[\"batch_loss\"],\n"
+            "            \"error\": []}\n",
+            forbidden="course.train"),
+    Mistake("early_stopping", ("test_early_stopping",),
+            "records the validation losses in course.train's History (right values)",
+            "from course.train import History\n"
+            "def train_with_early_stopping(model, train_one_epoch, validation_loss, max_epochs,\n"
+            "                              patience):\n"
+            "    history, best, best_epoch, best_state = History(), float(\"inf\"), 0, None\n"
+            "    for epoch in range(1, max_epochs + 1):\n"
+            "        train_one_epoch()\n"
+            "        history.append(\"val_loss\", float(validation_loss()))\n"
+            "        if history[\"val_loss\"][-1] < best:\n"
+            "            best, best_epoch = history[\"val_loss\"][-1], epoch\n"
+            "            best_state = copy.deepcopy(model.state_dict())\n"
+            "        elif epoch - best_epoch >= patience:\n"
+            "            break\n"
+            "    model.load_state_dict(best_state)\n"
+            "    return best_epoch, history[\"val_loss\"]\n",
+            forbidden="course.train"),
 ]

@@ -55,7 +55,8 @@ MISTAKES = [
             "(only the grader's reading of the code catches it)",
             "def conv2d_unfold(x, weight, bias=None, stride=1, padding=0):\n"
             "    return torch.convolution(x, weight, bias, (stride, stride), (padding, padding),\n"
-            "                             (1, 1), False, (0, 0), 1)\n"),
+            "                             (1, 1), False, (0, 0), 1)\n",
+            forbidden='torch.convolution'),
     # --- LeNet -------------------------------------------------------------------------
     Mistake("LeNet", ("test_LeNet",),
             "flattens 50 * 5 * 5 features (LeNet-5's 32x32 inputs) instead of 50 * 4 * 4",
@@ -219,7 +220,8 @@ MISTAKES = [
             "    from course.train import accuracy_from_logits, fit\n"
             "    history = fit(model, nn.CrossEntropyLoss(), optimizer, batches, 1,\n"
             "                  metric=accuracy_from_logits, device=device, progress=False)\n"
-            "    return history['loss'][0], history['accuracy_from_logits'][0]\n"),
+            "    return history['loss'][0], history['accuracy_from_logits'][0]\n",
+            forbidden='course.train'),
     # --- checkpoint ----------------------------------------------------------------------
     Mistake("checkpoint", ("test_checkpoint",),
             "pickles the whole model object and loads it back, ignoring build",
