@@ -32,10 +32,13 @@ class Use:
     cell: int          # index of the cell among the sources given
     line: int          # line in that cell (1-based)
 
-    def describe(self) -> str:
+    def describe(self, cell_names: list[str] | None = None) -> str:
+        """``F.mse_loss (torch.nn.functional.mse_loss), In [7] line 2``: the cell is
+        named by ``cell_names`` (one per source given to :func:`uses`), else numbered."""
         shown = self.written if self.written == self.forbidden else \
             f"{self.written} ({self.forbidden})"
-        return f"{shown}, cell {self.cell + 1} line {self.line}"
+        cell = cell_names[self.cell] if cell_names else f"cell {self.cell + 1}"
+        return f"{shown}, {cell} line {self.line}"
 
 
 @dataclass

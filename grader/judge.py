@@ -73,9 +73,10 @@ class Verdict:
 
 
 def judge(key: list[dict], reported: CellObservations, sources_above: list[str],
-          cell_succeeded: bool) -> Verdict:
+          cell_succeeded: bool, cell_names: list[str] | None = None) -> Verdict:
     """The verdict on one test cell. ``key``: the key's entries for it (raw payloads
-    with ``visible``); ``sources_above``: the notebook's code cells above the cell."""
+    with ``visible``); ``sources_above``: the notebook's code cells above the cell
+    (``cell_names``: how to name them in a message, e.g. ``In [7]``)."""
     verdict = Verdict()
     expected = [(entry, parse(entry)) for entry in key]
     by_name: dict[str, list[Observation]] = {}
@@ -90,7 +91,7 @@ def judge(key: list[dict], reported: CellObservations, sources_above: list[str],
     for entry, want in expected:
         visible = bool(entry.get("visible"))
         if want.spec["compare"] == "forbidden":
-            verdict.failures += _forbidden(want, sources_above)
+            verdict.failures += _forbidden(want, sources_above, cell_names)
             continue
         got = by_name.get(want.name, [])
         if not got:
@@ -112,11 +113,12 @@ def _forbid_names(expected) -> set:
     return {o.name for _, o in expected if o.spec["compare"] == "forbidden"}
 
 
-def _forbidden(want: Observation, sources: list[str]) -> list[Failure]:
+def _forbidden(want: Observation, sources: list[str], cell_names) -> list[Failure]:
     answer, names = want.spec.get("answer"), want.spec.get("names", [])
     found = forbidden.uses(sources, str(answer), [str(n) for n in names])
     return [Failure(str(answer), "forbidden", True,
-                    f"{answer} uses {use.describe()}, which this exercise does not allow")
+                    f"{answer} uses {use.describe(cell_names)}, which this exercise does "
+                    "not allow")
             for use in found]
 
 

@@ -55,6 +55,12 @@ def _succeeded(cell) -> bool:
     return not any(o.output_type == "error" for o in cell.outputs)
 
 
+def _cell_name(cell, ordinal: int) -> str:
+    """How the feedback shows a code cell: by its prompt, ``In [7]``, when it ran."""
+    count = cell.get("execution_count")
+    return f"In [{count}]" if count else f"code cell {ordinal}"
+
+
 class JudgeObservations(NbGraderPreprocessor):
     """After execution: each test cell's observations against the answer key (grader.judge).
 
@@ -77,9 +83,10 @@ class JudgeObservations(NbGraderPreprocessor):
             if grade_id not in entries:
                 raise ValueError(f"the answer key has no entry for test cell {grade_id}: "
                                  "it is out of date")
+            above = [c for c in nb.cells[:index] if c.cell_type == "code"]
             verdict = judge(entries[grade_id], reported.get(index, CellObservations()),
-                            [c.source for c in nb.cells[:index] if c.cell_type == "code"],
-                            _succeeded(cell))
+                            [c.source for c in above], _succeeded(cell),
+                            [_cell_name(c, k) for k, c in enumerate(above, start=1)])
             record = verdict.to_json()
             if verdict.silent_gap:
                 OUTCOME["tampered"].append(f"{grade_id}: the cell ran without an error but "

@@ -78,9 +78,11 @@ def forbid(answer: str, *names: str) -> None:
             {"compare": "forbidden", "answer": answer, "names": names})
     if reporting.observing():
         return                         # the grader reads the submitted source itself
-    found = forbidden.uses(_history(), answer, names)
+    history = _history()
+    found = forbidden.uses(history, answer, names)
     if found:
-        raise CheckFailed(f"{answer} uses {found[0].describe()}; this exercise does not "
+        where = [f"In [{i}]" for i in range(1, len(history) + 1)]
+        raise CheckFailed(f"{answer} uses {found[0].describe(where)}; this exercise does not "
                           f"allow {found[0].forbidden}, so it would score 0 when graded. "
                           f"Write it with basic tensor operations instead.")
 

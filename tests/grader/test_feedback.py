@@ -223,7 +223,7 @@ def test_a_forbidden_call_is_named_in_the_feedback(losses):
     [page] = feedback.generate("05_losses", "mallory", course.root)
     cell = _cell(page.read_text(), "test_mse")
     assert re.search(r"Not accepted: mse uses F\.mse_loss \(torch\.nn\.functional\.mse_loss\), "
-                     r"cell \d+ line 2, which this exercise does not allow\.", cell)
+                     r"In \[\d+\] line 2, which this exercise does not allow\.", cell)
 
 
 def test_real_notebook_feedback_hides_every_hidden_test(losses):

@@ -56,3 +56,4 @@ def test_each_name_is_reported_once_and_described():
     cells = [SETUP, "def mse(p, t):\n    F.mse_loss(p, t)\n    return F.mse_loss(p, t)"]
     [use] = uses(cells, "mse", MSE)
     assert use.describe() == "F.mse_loss (torch.nn.functional.mse_loss), cell 2 line 2"
+    assert use.describe(["In [1]", "In [4]"]).endswith(", In [4] line 2")
