@@ -2,10 +2,11 @@
 
 An exercise may forbid names (``torch.nn.functional.mse_loss``, ``course.train``,
 ``torch.nn.init.*``). :func:`uses` reads the cells of a notebook in order, finds the
-top-level statements that define the answer (``def mse``, ``mse = ...``, ``class Adam``,
-``from ... import ... as mse``) and, transitively, the statements defining the global
-names those use (a helper defined in another cell), and reports every forbidden name
-they refer to, through any import alias (``import torch.nn.functional as F`` then
+top-level statement that last defines the answer (``def mse``, ``mse = ...``, ``class
+Adam``, ``from ... import ... as mse``: the definition in effect when the notebook runs
+from top to bottom) and, transitively, the statements last defining the global names it
+uses (a helper defined in another cell), and reports every forbidden name they refer
+to, through any import alias (``import torch.nn.functional as F`` then
 ``F.mse_loss``). A name refers to a forbidden one when it is that name or lies below it
 (``course.train.fit`` is below ``course.train``).
 
@@ -134,16 +135,17 @@ def _resolve(chain: str, aliases: dict[str, str]) -> str:
 
 
 def _closure(statements: list[_Statement], answer: str) -> list[_Statement]:
-    """The statements defining ``answer`` and, transitively, the names they use."""
+    """The statement that last defines ``answer`` (the one in effect when the notebook
+    runs from top to bottom) and, transitively, those last defining the names it uses."""
     wanted, done, included = {answer}, set(), []
     while wanted - done:
         name = (wanted - done).pop()
         done.add(name)
-        for st in statements:
-            if name in st.binds and st not in included:
-                included.append(st)
-                wanted |= st.refs
-    return included
+        last = next((st for st in reversed(statements) if name in st.binds), None)
+        if last is not None and last not in included:
+            included.append(last)
+            wanted |= last.refs
+    return sorted(included, key=statements.index)
 
 
 def _normalise(name: str) -> str:

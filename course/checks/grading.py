@@ -4,14 +4,14 @@ In a hidden test::
 
     checks.observe(checks.call(mse, p_hidden, t_hidden), name="mse on (6, 3) tensors")
     checks.observe_gradients(lambda p: mse(p, t_hidden), [p_hidden], name="mse w.r.t. pred")
-    checks.forbid("mse", "torch.nn.functional.mse_loss", "torch.nn.MSELoss")
     checks.assert_accuracy(predictions, y_test, at_least=0.97, name="LeNet, test set")
 
 :func:`observe` and :func:`observe_gradients` only report (the grader compares the
-value with the solution's, within the tolerance given); :func:`forbid` lets the grader read the notebook's
-source for names the answer must not use (and, in a student's session, tells the
-student at once); :func:`assert_accuracy` and :func:`assert_auc` report predictions
-and the labels, and the grader computes the metric itself.
+value with the solution's, within the tolerance given); :func:`forbid` lets the grader
+read the notebook's source for names the answer must not use (and, in a student's
+session, tells the student at once; ``checks.verify`` calls it for the names an
+exercise registers as ``forbidden``); :func:`assert_accuracy` and :func:`assert_auc`
+report predictions and the labels, and the grader computes the metric itself.
 """
 
 from __future__ import annotations

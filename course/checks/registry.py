@@ -40,7 +40,9 @@ class Exercise:
     ``AssertionError``) on a wrong answer. ``likely_causes`` maps a cause tag
     (see :data:`~course.checks.assertions.CAUSES`, or the exercise's own tags
     passed as ``CheckFailed(message, cause="tag")``) to an explanation specific
-    to this exercise.
+    to this exercise. ``forbidden`` names what the code defining ``answer`` (by
+    default the name after the dot of the id) must not use (see
+    :func:`course.checks.forbid`).
     """
 
     id: str
@@ -50,6 +52,13 @@ class Exercise:
     likely_causes: Mapping[str, str] = dataclasses.field(
         default_factory=lambda: types.MappingProxyType({}))
     token: tuple = dataclasses.field(default=(), repr=False, compare=False)
+    forbidden: tuple[str, ...] = ()
+    answer: str = ""
+
+    @property
+    def answer_name(self) -> str:
+        """The name the notebook gives the answer: ``answer``, else the id's name part."""
+        return self.answer or parse_id(self.id)[1]
 
     @property
     def notebook(self) -> str:
@@ -89,24 +98,37 @@ def _causes(likely_causes) -> Mapping[str, str]:
     return types.MappingProxyType(dict(likely_causes))
 
 
-def exercise(exercise_id: str, *, title: str, hints=(), likely_causes=None):
+def exercise(exercise_id: str, *, title: str, hints=(), likely_causes=None, forbidden=(),
+             answer: str = ""):
     """Decorator registering ``fn(obj)`` as the visible check of ``exercise_id``.
 
-        @exercise("05.bce", title="Binary cross-entropy", hints=["Use torch.log."])
+        @exercise("05.bce", title="Binary cross-entropy", hints=["Use torch.log."],
+                  forbidden=("torch.nn.functional.binary_cross_entropy",))
         def _(bce):
-            assert_close(call(bce, p, t), expected, name="bce(p, t)")
+            assert_close(call(bce, p, t), name="bce(p, t)")
     """
     parse_id(exercise_id)
     validate.instance("title", title, str)
     if not title.strip():
         raise ValueError("title must not be empty")
     hints, likely_causes = _hints(hints), _causes(likely_causes)
+    forbidden, answer = _forbidden(forbidden), validate.instance("answer", answer, str)
 
     def register(fn):
         validate.instance("the decorated check", fn, Callable, "a function")
-        _add(Exercise(exercise_id, title, fn, hints, likely_causes, assertions.fingerprint(fn)))
+        _add(Exercise(exercise_id, title, fn, hints, likely_causes, assertions.fingerprint(fn),
+                      forbidden, answer))
         return fn
     return register
+
+
+def _forbidden(names) -> tuple[str, ...]:
+    if isinstance(names, str):
+        raise TypeError("forbidden must be a list of names; wrap a single name in a list")
+    validate.instance("forbidden", names, (list, tuple), "a list of names")
+    for i, name in enumerate(names):
+        validate.instance(f"forbidden[{i}]", name, str)
+    return tuple(names)
 
 
 def _same_origin(a: Callable, b: Callable) -> bool:

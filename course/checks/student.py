@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from course.checks import assertions, registry, reporting
+from course.checks import assertions, grading, registry, reporting
 from course.checks.assertions import CheckFailed, StudentCodeError
 
 PASSED = "Visible checks passed. Hidden tests with other inputs run when your work is graded."
@@ -27,6 +27,8 @@ def _run(exercise: registry.Exercise, obj) -> CheckFailed | None:
         if not exercise.intact():
             raise CheckFailed(f"the check of {exercise.id} was modified in this session.",
                               cause="tampered")
+        if exercise.forbidden:
+            grading.forbid(exercise.answer_name, *exercise.forbidden)
         with assertions.seeded(), reporting.exercise(exercise.id):
             exercise.fn(obj)
     except CheckFailed as failure:

@@ -270,3 +270,23 @@ def test_exercise_modules_are_locked_once_loaded():
     with pytest.raises(AttributeError, match="read-only"):
         module.checks = None
     assert checks.tampered() == []
+
+
+def test_a_forbidden_built_in_fails_the_check_naming_the_cell(capsys):
+    """In an IPython session the check reads the cells run so far."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    checks.exercise("99.twice", title="Twice", forbidden=("torch.mul",),
+                    answer="twice")(_double_check)
+    try:
+        shell.run_cell("import torch", store_history=True)
+        shell.run_cell("def twice(x):\n    return torch.mul(x, 2)", store_history=True)
+        assert course.check("99.twice", shell.user_ns["twice"]) is False
+        out = capsys.readouterr().out
+        assert "twice uses torch.mul, In [2] line 2; this exercise does not allow torch.mul" in out
+        shell.run_cell("def twice(x):\n    return x + x", store_history=True)
+        assert course.check("99.twice", shell.user_ns["twice"]) is True
+    finally:
+        checks.unregister("99.twice")
+        InteractiveShell.clear_instance()

@@ -57,3 +57,10 @@ def test_each_name_is_reported_once_and_described():
     [use] = uses(cells, "mse", MSE)
     assert use.describe() == "F.mse_loss (torch.nn.functional.mse_loss), cell 2 line 2"
     assert use.describe(["In [1]", "In [4]"]).endswith(", In [4] line 2")
+
+
+def test_only_the_definition_in_effect_counts():
+    tried_first = [SETUP, "mse = nn.MSELoss()", "def mse(p, t):\n    return ((p - t) ** 2).mean()"]
+    assert uses(tried_first, "mse", MSE) == []
+    rebound_later = [SETUP, "def mse(p, t):\n    return ((p - t) ** 2).mean()", "mse = nn.MSELoss()"]
+    assert _found(rebound_later, "mse", MSE)[0][1] == "nn.MSELoss"

@@ -95,7 +95,10 @@ def _clean(clean):
                    "broadcast_error": "Statistics of shape (C,) line up with the LAST dim "
                                       "(W), not with C: keep the reduced dims with "
                                       "keepdim=True.",
-                   "in_place": _IN_PLACE})
+                   "in_place": _IN_PLACE},
+    forbidden=("torch.nn", "torch.batch_norm",
+               "torch.instance_norm", "torch.layer_norm",
+               "torch.group_norm"))
 def _normalize_channels(normalize_channels):
     rng = _rng(2)
     x = rng.normal(size=(4, 3, 5, 6)) * np.array([1.0, 3.0, 0.5]).reshape(1, 3, 1, 1) \
@@ -118,7 +121,10 @@ def _normalize_channels(normalize_channels):
            "(1, M, D) (a[:, None, :] or a.unsqueeze(1)).",
            "Square, then sum over the last dim (D) only. Squared distances: no sqrt."],
     likely_causes={"transposed": "The result is (M, N): a's rows must index the first "
-                                 "dim, b's rows the second."})
+                                 "dim, b's rows the second."},
+    forbidden=("torch.cdist", "torch.pairwise_distance",
+               "torch.nn.functional.pairwise_distance",
+               "torch.nn.PairwiseDistance"))
 def _pairwise_sq_dists(pairwise_sq_dists):
     a = np.array([[0.0, 0.0], [1.0, 2.0], [3.0, -1.0]])
     b = np.array([[1.0, 1.0], [0.0, -2.0]])
@@ -139,7 +145,9 @@ def _pairwise_sq_dists(pairwise_sq_dists):
            "(..., n, 1) with unsqueeze(-1), multiply, then squeeze(-1). With a batch "
            "there are several determinants: raise if any of them is too small."],
     likely_causes={"singular": "Compute det(A) before inverting and raise "
-                               "ValueError when |det(A)| <= tol."})
+                               "ValueError when |det(A)| <= tol."},
+    forbidden=("torch.linalg.solve", "torch.linalg.solve_ex",
+               "torch.linalg.lstsq", "torch.linalg.tensorsolve"))
 def _solve(solve):
     A = torch.tensor([[3.0, 1.0], [2.0, 4.0]])
     b = torch.tensor([5.0, 10.0])

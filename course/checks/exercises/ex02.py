@@ -128,7 +128,8 @@ def two_layer_inputs(seed: int, n: int, d_in: int, hidden: int, d_out: int,
            "the gradients are elementwise formulas with the inputs' shape. No autograd."],
     likely_causes={"used_autograd": USED_AUTOGRAD,
                    "wrong_gradient": "Multiply each local derivative by the upstream "
-                                     "gradient (chain rule)."})
+                                     "gradient (chain rule)."},
+    forbidden=("torch.autograd", "torch.func"))
 def _chain_rule_grads(chain_rule_grads):
     x, y, z = torch.tensor(-2.0), torch.tensor(5.0), torch.tensor(-4.0)
     got = without_autograd(chain_rule_grads, x, y, z, name="chain_rule_grads")
@@ -273,7 +274,8 @@ def _accumulated_grad(accumulated_grad):
         "leaf_inplace": "autograd refuses in-place changes of a leaf that requires grad: "
                         "wrap the update in `with torch.no_grad():`.",
         "not_detached": "Return w.detach() and b.detach(): the caller wants values, "
-                        "not tensors tracked by autograd."})
+                        "not tensors tracked by autograd."},
+    forbidden=("torch.optim", "torch.nn", "course.train"))
 def _fit_linear(fit_linear):
     x = torch.tensor([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, -1.0], [-1.0, 2.0]])  # (5, 2)
     y = torch.tensor([1.0, 2.5, 3.0, 6.5, -2.0])                                        # (5,)
@@ -313,7 +315,8 @@ def _fit_linear(fit_linear):
                    "transposed": "A gradient has the shape of its tensor: dW1 is (H, D_in) "
                                  "like W1. dW = G.T @ A, not A.T @ G.",
                    "wrong_gradient": "Compare your formulas node by node with autograd "
-                                     "(the notebook shows how)."})
+                                     "(the notebook shows how)."},
+    forbidden=("torch.autograd", "torch.func"))
 def _two_layer_grads(two_layer_grads):
     inputs = two_layer_inputs(22, 4, 3, 5, 1)              # N=4, D_in=3, H=5, D_out=1
     got = without_autograd(two_layer_grads, *inputs, name="two_layer_grads")

@@ -62,10 +62,15 @@ _SIGMOID_HINTS = [
 ]
 
 
+_SIGMOID_BUILT_INS = ("torch.sigmoid", "torch.special.expit", "torch.nn.functional.logsigmoid",
+                      "torch.nn.functional.sigmoid", "torch.nn.Sigmoid", "torch.nn.LogSigmoid")
+
+
 @checks.exercise(
     "03.sigmoid", title="A numerically stable sigmoid", hints=_SIGMOID_HINTS,
     likely_causes={"nan": "exp(x) overflows to inf for large x, and inf / inf is nan: "
-                          "only ever exponentiate -|x|."})
+                          "only ever exponentiate -|x|."},
+    forbidden=_SIGMOID_BUILT_INS)
 def _sigmoid(sigmoid):
     x = torch.tensor([-1000.0, -30.0, -2.0, -0.5, 0.0, 0.5, 2.0, 30.0, 1000.0])
     got = checks.call(sigmoid, x.clone())
@@ -85,7 +90,8 @@ def _sigmoid(sigmoid):
            "it is stable too.",
            "Its maximum is 1/4, at x = 0."],
     likely_causes={"nan": "Compute the derivative from the stable sigmoid, not from "
-                          "exp(-x) / (1 + exp(-x))**2, which is inf / inf for x = -1000."})
+                          "exp(-x) / (1 + exp(-x))**2, which is inf / inf for x = -1000."},
+    forbidden=_SIGMOID_BUILT_INS)
 def _sigmoid_prime(sigmoid_prime):
     x = torch.tensor([-1000.0, -30.0, -2.0, -0.5, 0.0, 0.5, 2.0, 30.0, 1000.0])
     got = checks.call(sigmoid_prime, x.clone())
@@ -107,10 +113,14 @@ _ELU_HINTS = [
 ]
 
 
+_ELU_BUILT_INS = ("torch.nn.functional.elu", "torch.nn.functional.elu_", "torch.nn.ELU")
+
+
 @checks.exercise(
     "03.elu", title="ELU", hints=_ELU_HINTS,
     likely_causes={"wrong_gradient": "Autograd through your elu disagrees with the ELU "
-                                     "derivative: check both branches and alpha."})
+                                     "derivative: check both branches and alpha."},
+    forbidden=_ELU_BUILT_INS)
 def _elu(elu):
     x = torch.tensor([-4.0, -1.5, -0.2, 0.0, 0.3, 2.0, 5.0])
     for alpha in (1.0, 0.5):
@@ -125,7 +135,8 @@ def _elu(elu):
 @checks.exercise(
     "03.elu_prime", title="The derivative of ELU", hints=_ELU_HINTS,
     likely_causes={"convention": "At x = 0 the derivative must be alpha (the left branch, "
-                                 "as in torch's autograd), not 1."})
+                                 "as in torch's autograd), not 1."},
+    forbidden=_ELU_BUILT_INS)
 def _elu_prime(elu_prime):
     x = torch.tensor([-4.0, -1.5, -0.2, 0.0, 0.3, 2.0, 5.0])
     for alpha in (1.0, 0.5):
@@ -157,7 +168,8 @@ def _layers(sizes, generator):
     likely_causes={"last_activation": "The activation was also applied after the last "
                                       "layer: the output layer stays linear.",
                    "no_activation": "No activation was applied between the layers: the "
-                                    "whole network collapsed into one linear map."})
+                                    "whole network collapsed into one linear map."},
+    forbidden=("torch.nn.Linear", "torch.nn.functional.linear"))
 def _mlp_forward(mlp_forward):
     generator = torch.Generator().manual_seed(3)
     layers = _layers([4, 6, 3, 2], generator)
@@ -185,7 +197,10 @@ def _mlp_forward(mlp_forward):
            "keepdim=True keeps the reduced dim with size 1, so the max and the sum "
            "broadcast back against z for any dim."],
     likely_causes={"wrong_dim": "The values are a softmax, but along another dim: "
-                                "reduce (max and sum) along `dim`."})
+                                "reduce (max and sum) along `dim`."},
+    forbidden=("torch.softmax", "torch.nn.functional.softmax",
+               "torch.special.softmax", "torch.nn.Softmax",
+               "torch.logsumexp", "torch.special.logsumexp"))
 def _softmax(softmax):
     big = torch.tensor([[1000.0, 1001.0, 1002.0], [999.0, 1000.0, 998.0]])   # (2, 3)
     got = checks.call(softmax, big.clone(), -1)
@@ -240,7 +255,8 @@ def _held_out_mse(fit, target, low, high, hidden, steps, lr, seed, name):
     likely_causes={"not_fitted": "The network did not fit the curve: random (not zero) "
                                  "initial weights, a bias in the hidden layer, "
                                  "zero_grad() every step, and all four tensors given to "
-                                 "the optimizer?"})
+                                 "the optimizer?"},
+    forbidden=("course.train",))
 def _fit_one_hidden(fit_one_hidden):
     mse = _held_out_mse(fit_one_hidden, torch.sin, -math.pi, math.pi, hidden=32, steps=300,
                         lr=0.02, seed=0, name="fit_one_hidden(x, sin(x), 32, 300, 0.02)")

@@ -42,7 +42,9 @@ def _require_module(obj, label: str, kind=nn.Module) -> None:
            "Add the bias only when it is not None: a (n_out,) vector broadcasts over every "
            "row (and over any number of leading dimensions)."],
     likely_causes={"matmul_shape": "weight has shape (n_out, n_in) and x has shape "
-                                   "(..., n_in): multiply x by the transposed weight."})
+                                   "(..., n_in): multiply x by the transposed weight."},
+    forbidden=("torch.nn.functional.linear", "torch.nn.Linear",
+               "torch.addmm"))
 def _linear_forward(linear_forward):
     with checks.seeded(0):
         x, weight, bias = torch.randn(4, 3), torch.randn(2, 3), torch.randn(2)
@@ -92,7 +94,8 @@ def _build_classifier(build_classifier):
            "(n_in, n_out) for every layer.",
            "nn.Linear(n_in, n_out) has a weight of shape (n_out, n_in) and a bias of "
            "shape (n_out,): one bias per OUTPUT unit.",
-           "With bias=False only the weights count."])
+           "With bias=False only the weights count."],
+    forbidden=("torch.nn.Linear",))
 def _mlp_param_count(mlp_param_count):
     for sizes in ([10, 20, 1], [4, 3], [6, 5, 4, 3]):
         got = checks.call(mlp_param_count, list(sizes))
@@ -154,7 +157,9 @@ def _check_init(init_linear_, scheme: str, n_in: int, n_out: int, bias: bool, se
                     "record it, and keep layer.weight a leaf.",
         "fan": "fan_in and fan_out are swapped: layer.weight has shape (fan_out, fan_in).",
         "bound": "Check the formula of the bound a and that you sample uniformly on [-a, a] "
-                 "(uniform_(-a, a); torch.rand gives [0, 1), torch.randn is not uniform)."})
+                 "(uniform_(-a, a); torch.rand gives [0, 1), torch.randn is not uniform)."},
+    forbidden=("torch.nn.init",),
+    answer="init_linear_")
 def _init_linear(init_linear_):
     _check_init(init_linear_, "xavier", 300, 200, True, 0)
     _check_init(init_linear_, "he", 400, 100, True, 1)

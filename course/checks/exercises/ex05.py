@@ -23,7 +23,8 @@ from course import checks
            "Test the reduction string before computing anything and `raise ValueError(...)` "
            "with a message naming the accepted values."],
     likely_causes={"bad_reduction": "An unknown reduction must raise ValueError (so a "
-                                    "typo such as 'average' cannot pass silently)."})
+                                    "typo such as 'average' cannot pass silently)."},
+    forbidden=("torch.nn.functional.mse_loss", "torch.nn.MSELoss"))
 def _mse(mse):
     pred = torch.tensor([1.0, -2.0, 0.5, 3.0])
     target = torch.tensor([0.0, 0.0, 1.0, 1.0])
@@ -45,7 +46,8 @@ def _mse(mse):
            "log(0) is -inf, and 0 * (-inf) is nan: clamp the probabilities into "
            "[eps, 1 - eps] with torch.clamp before taking any log.",
            "Use torch.log, not math.log, so that the result stays a tensor with a gradient."],
-    likely_causes={"scale": "Return the mean over all elements, not the sum."})
+    likely_causes={"scale": "Return the mean over all elements, not the sum."},
+    forbidden=("torch.nn.functional.binary_cross_entropy", "torch.nn.BCELoss"))
 def _bce(bce):
     prob = torch.tensor([0.9, 0.2, 0.6, 0.35])
     target = torch.tensor([1.0, 0.0, 1.0, 0.0])
@@ -72,7 +74,10 @@ def _bce(bce):
                                     "(a model ending in nn.Sigmoid fed to BCEWithLogitsLoss).",
                    "inf": "A large logit turned into inf: sigmoid(30) is exactly 1.0 in "
                           "float32 and log(1 - 1) = -inf. Use the stable formula without "
-                          "a sigmoid, and let exp only see -|z|."})
+                          "a sigmoid, and let exp only see -|z|."},
+    forbidden=("torch.nn.functional.binary_cross_entropy_with_logits",
+               "torch.nn.BCEWithLogitsLoss",
+               "torch.nn.functional.softplus", "torch.nn.Softplus"))
 def _bce_with_logits(bce_with_logits):
     logits = torch.tensor([-3.0, -0.5, 0.8, 2.5, 30.0, -30.0])
     target = torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0, 1.0])
@@ -97,7 +102,10 @@ def _bce_with_logits(bce_with_logits):
                                     "sum(w[y_i] * loss_i) / sum(w[y_i]): you divided by N.",
                    "softmax_not_log": "You used probabilities where log-probabilities "
                                       "belong: the loss is minus the log of the picked "
-                                      "probability (log_softmax, not softmax)."})
+                                      "probability (log_softmax, not softmax)."},
+    forbidden=("torch.nn.functional.cross_entropy",
+               "torch.nn.functional.nll_loss",
+               "torch.nn.CrossEntropyLoss", "torch.nn.NLLLoss"))
 def _cross_entropy(cross_entropy):
     logits = torch.tensor([[2.0, 0.5, -1.0], [0.1, 0.2, 0.3],
                            [-1.0, 3.0, 0.0], [0.5, -0.5, 1.5]])     # (N, C) = (4, 3)

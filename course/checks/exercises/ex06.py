@@ -50,7 +50,8 @@ def _recause(cause, check, *args, **kwargs):
         "ceil_floor": "Without drop_last the smaller last batch still counts (round up); "
                       "with drop_last it is dropped (round down).",
         "not_int": "Return an int: math.ceil and // give ints, but n / batch_size and "
-                   "numpy functions give floats."})
+                   "numpy functions give floats."},
+    forbidden=("torch.utils.data.DataLoader",))
 def _num_batches(num_batches):
     for n, size, drop, want in ((10, 4, False, 3), (10, 4, True, 2),
                                 (3, 5, False, 1), (3, 5, True, 0)):
@@ -193,7 +194,8 @@ def _to_device(to_device):
         "float_type": "Return a Python float: accumulate loss.item(), not the loss tensor.",
         "train_mode": "Call model.train() at the start of the epoch: the model may come "
                       "back from evaluation (model.eval()), and dropout or batch "
-                      "normalisation then behave differently."})
+                      "normalisation then behave differently."},
+    forbidden=("course.train",))
 def _train_one_epoch(train_one_epoch):
     g = torch.Generator().manual_seed(0)
     X = torch.randn(12, 3, generator=g)                                  # (12, 3)
@@ -256,7 +258,8 @@ def _check_history(history, epochs, label):
                         "model.eval() and torch.no_grad(), weighting batches by their size.",
         "too_high": "The model did not learn: check the shapes of output and target "
                     "(B, 1) versus (B,), optimizer.zero_grad() in every step, and that "
-                    "the optimizer got model.parameters()."})
+                    "the optimizer got model.parameters()."},
+    forbidden=("course.train",))
 def _fit_dmt(fit_dmt):
     g = torch.Generator().manual_seed(0)
     X = torch.randn(400, 3, generator=g)                                 # (400, 3)

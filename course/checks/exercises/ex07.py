@@ -56,7 +56,8 @@ def _require_optimizer_class(cls, name: str) -> None:
                             "(or p.sub_(...)) inside torch.no_grad().",
         "leaf_inplace": "autograd refuses in-place changes of a leaf that requires grad: wrap "
                         "the update in `with torch.no_grad():`.",
-    })
+    },
+    forbidden=("torch.optim",))
 def _gd_step(gd_step):
     w = torch.tensor([[1.0, -2.0], [0.5, 3.0]], requires_grad=True)
     b = torch.tensor([0.25, -1.0], requires_grad=True)
@@ -131,7 +132,8 @@ def _epoch_losses(result, epochs: int, label: str) -> None:
         "epoch_losses": "The losses differ from the expected ones: check zero_grad() before "
                         "every backward(), the per-sample average (loss.item() * batch length, "
                         "divided by N) and that every sample is used once per epoch.",
-    })
+    },
+    forbidden=("course.train", "torch.utils.data.DataLoader"))
 def _train_minibatch(train_minibatch):
     X, y = _regression_data()
     # Full batch: the permutation does not change the result.
@@ -183,7 +185,9 @@ def _train_minibatch(train_minibatch):
                            "combined as momentum * Delta_previous + lr * grad.",
         "optimizer_update": "The very first step differs: with no previous Delta, the step "
                             "is plain gradient descent, W <- W - lr * grad.",
-    })
+    },
+    forbidden=("torch.optim.SGD", "torch.optim.sgd",
+               "torch.optim._functional"))
 def _momentum(Momentum):
     _require_optimizer_class(Momentum, "Momentum")
     checks.assert_optimizer_step_matches(
@@ -216,7 +220,10 @@ def _momentum(Momentum):
         "optimizer_state": "The first step matched but a later one did not: keep t, m and v "
                            "per parameter in self.state[p], update m and v from their "
                            "previous values and increment t at every step.",
-    })
+    },
+    forbidden=("torch.optim.Adam", "torch.optim.AdamW", "torch.optim.Adamax",
+               "torch.optim.NAdam", "torch.optim.RAdam", "torch.optim.adam",
+               "torch.optim.adamw", "torch.optim._functional"))
 def _adam(Adam):
     _require_optimizer_class(Adam, "Adam")
     checks.assert_optimizer_step_matches(
@@ -329,7 +336,7 @@ def _pair(result, label: str):
            "the counter goes back to 0; otherwise the counter grows by 1.",
            "Stop as soon as the counter reaches patience (==, not >): that epoch is "
            "stop_epoch. If it never happens, all epochs ran: stop_epoch = len(val_losses)."],
-)
+    forbidden=("course.train",))
 def _early_stopping(early_stopping):
     losses = [1.0, 0.8, 0.85, 0.7, 0.72, 0.71, 0.73, 0.6]
     for patience, want in ((3, (7, 4)), (2, (6, 4)), (4, (8, 8))):

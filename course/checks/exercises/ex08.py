@@ -192,7 +192,8 @@ def _small_model(seed: int) -> nn.Module:
            "next epoch."],
     likely_causes={"steps": "Train on mini-batches: one optimizer.step() per batch of "
                             "batch_size events (the last batch of an epoch may be "
-                            "smaller), every epoch going once through all events."})
+                            "smaller), every epoch going once through all events."},
+    forbidden=("course.train",))
 def _train_classifier(train_classifier):
     X, y = _blobs(300, seed=1)
     X_val, y_val = _blobs(100, seed=2)

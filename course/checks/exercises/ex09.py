@@ -109,7 +109,8 @@ def _logistic(cls):
                    "accuracy": "You returned the accuracy (fraction right); the exercise "
                                "asks for the error rate (fraction wrong).",
                    "int_division": "wrong // total is integer division (0 whenever some "
-                                   "predictions are right): use /."})
+                                   "predictions are right): use /."},
+    forbidden=("course.train",))
 def _evaluate(evaluate):
     with checks.seeded(903):
         model = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
@@ -166,7 +167,8 @@ def _require_history(history, records: int, label: str) -> None:
                               "after the last record of an epoch are dropped from the log.",
                    "params_unchanged": "Call optimizer.step() after loss.backward().",
                    "values": "Compare with the hints: zero_grad every step, running sums "
-                             "weighted by batch size, reset after every record."})
+                             "weighted by batch size, reset after every record."},
+    forbidden=("course.train",))
 def _train(train):
     data = _tiny_batches(40, 10, seed=904)                  # 4 batches of 10
     with checks.seeded(905):
@@ -293,7 +295,9 @@ def _early_stopping_case(fn, losses, max_epochs, patience, want_best, want_epoch
                                  "saved state_dict() was not a copy, so it followed the "
                                  "training. Save copy.deepcopy(model.state_dict()).",
                    "not_restored": "Load the best weights back with model.load_state_dict "
-                                   "before returning."})
+                                   "before returning."},
+    forbidden=("course.train",),
+    answer="train_with_early_stopping")
 def _early_stopping(fn):
     _early_stopping_case(fn, [0.9, 0.7, 0.6, 0.65, 0.7, 0.8, 0.9, 1.0], 8, 2,
                          want_best=3, want_epochs=5)
@@ -311,7 +315,9 @@ def _early_stopping(fn):
            "Reshape the counts to (num_classes, num_classes): row = true class, "
            "column = predicted class."],
     likely_causes={"transposed": "Rows must be the TRUE classes and columns the PREDICTED "
-                                 "ones: use true * num_classes + predicted."})
+                                 "ones: use true * num_classes + predicted."},
+    forbidden=("sklearn", "torchmetrics", "course.plot.confusion_counts"),
+    answer="confusion_matrix")
 def _confusion(confusion_matrix):
     y_true = torch.tensor([0, 0, 1, 2, 2, 2, 1, 0])
     y_pred = torch.tensor([0, 1, 1, 2, 0, 2, 1, 0])

@@ -142,7 +142,41 @@ def _check_conv(conv2d_unfold, x, weight, bias=None, *, stride=1, padding=0, lab
         "flipped": "Your result equals a *true* convolution (kernel flipped). PyTorch's "
                    "Conv2d does not flip: it computes a cross-correlation, the plain dot "
                    "product of the kernel with each patch.",
-        "no_bias": "Add the bias of output channel o to every pixel of output channel o."})
+        "no_bias": "Add the bias of output channel o to every pixel of output channel o."},
+    forbidden=("torch.nn.functional.conv1d",
+               "torch.nn.functional.conv2d",
+               "torch.nn.functional.conv3d",
+               "torch.nn.functional.conv_tbc",
+               "torch.nn.functional.conv_transpose1d",
+               "torch.nn.functional.conv_transpose2d",
+               "torch.nn.functional.conv_transpose3d",
+               "torch.nn.Conv1d", "torch.nn.Conv2d", "torch.nn.Conv3d",
+               "torch.nn.ConvTranspose1d", "torch.nn.ConvTranspose2d",
+               "torch.nn.ConvTranspose3d", "torch.nn.LazyConv1d",
+               "torch.nn.LazyConv2d", "torch.nn.LazyConv3d",
+               "torch.nn.LazyConvTranspose1d",
+               "torch.nn.LazyConvTranspose2d",
+               "torch.nn.LazyConvTranspose3d", "torch.nn.modules.conv",
+               "torch.nn.grad", "torch.conv1d", "torch.conv2d",
+               "torch.conv3d", "torch.conv_tbc",
+               "torch.conv_transpose1d", "torch.conv_transpose2d",
+               "torch.conv_transpose3d", "torch.convolution",
+               "torch._convolution", "torch._convolution_mode",
+               "torch.cudnn_convolution",
+               "torch.cudnn_convolution_transpose",
+               "torch.cudnn_convolution_relu",
+               "torch.cudnn_convolution_add_relu",
+               "torch.miopen_convolution",
+               "torch.miopen_convolution_transpose",
+               "torch.miopen_depthwise_convolution",
+               "torch.miopen_convolution_relu",
+               "torch.miopen_convolution_add_relu",
+               "torch.mkldnn_convolution", "torch._mps_convolution",
+               "torch._mps_convolution_transpose",
+               "torch._nnpack_spatial_convolution", "torch._C",
+               "torch.ops", "torch.ao", "torch.nn.quantized",
+               "torch.nn.intrinsic", "torch.nn.qat", "scipy.signal",
+               "scipy.ndimage"))
 def _conv2d_unfold(conv2d_unfold):
     image, kernel = LECTURE_IMAGE.view(1, 1, 4, 4), CROSS_KERNEL.view(1, 1, 3, 3)
     got = _check_conv(conv2d_unfold, image, kernel, label=" (the lecture's example)")
@@ -399,7 +433,8 @@ def run_epoch(train_epoch, n, batch_size, *, seed=0, eval_first=False, device=_C
         "calls": "Call the model once per batch and reuse its output for the accuracy.",
         "eval_mode": "Call model.train() at the start: evaluation code may have left the "
                      "model in eval mode, which switches dropout and batch norm to "
-                     "inference."})
+                     "inference."},
+    forbidden=("course.train",))
 def _train_epoch(train_epoch):
     loss, accuracy, parameters = run_epoch(train_epoch, 12, 4, seed=1)
     label = "train_epoch over 12 samples in batches of 4"
