@@ -80,13 +80,14 @@ def parse_id(exercise_id) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
-def _hints(hints) -> tuple[str, ...]:
-    if isinstance(hints, str):
-        raise TypeError("hints must be a list of strings; wrap a single hint in a list")
-    validate.instance("hints", hints, (list, tuple), "a list of strings")
-    for i, text in enumerate(hints):
-        validate.instance(f"hints[{i}]", text, str)
-    return tuple(hints)
+def _strings(label: str, items) -> tuple[str, ...]:
+    """A list or tuple of strings (``hints``, ``forbidden``) as a tuple."""
+    if isinstance(items, str):
+        raise TypeError(f"{label} must be a list of strings; wrap a single one in a list")
+    validate.instance(label, items, (list, tuple), "a list of strings")
+    for i, text in enumerate(items):
+        validate.instance(f"{label}[{i}]", text, str)
+    return tuple(items)
 
 
 def _causes(likely_causes) -> Mapping[str, str]:
@@ -111,8 +112,9 @@ def exercise(exercise_id: str, *, title: str, hints=(), likely_causes=None, forb
     validate.instance("title", title, str)
     if not title.strip():
         raise ValueError("title must not be empty")
-    hints, likely_causes = _hints(hints), _causes(likely_causes)
-    forbidden, answer = _forbidden(forbidden), validate.instance("answer", answer, str)
+    hints, likely_causes = _strings("hints", hints), _causes(likely_causes)
+    forbidden = _strings("forbidden", forbidden)
+    answer = validate.instance("answer", answer, str)
 
     def register(fn):
         validate.instance("the decorated check", fn, Callable, "a function")
@@ -120,15 +122,6 @@ def exercise(exercise_id: str, *, title: str, hints=(), likely_causes=None, forb
                       forbidden, answer))
         return fn
     return register
-
-
-def _forbidden(names) -> tuple[str, ...]:
-    if isinstance(names, str):
-        raise TypeError("forbidden must be a list of names; wrap a single name in a list")
-    validate.instance("forbidden", names, (list, tuple), "a list of names")
-    for i, name in enumerate(names):
-        validate.instance(f"forbidden[{i}]", name, str)
-    return tuple(names)
 
 
 def _same_origin(a: Callable, b: Callable) -> bool:

@@ -224,6 +224,8 @@ def test_exercise_ids_are_validated(bad_id):
 def test_exercise_arguments_are_validated():
     with pytest.raises(TypeError, match="list of strings"):
         checks.exercise("99.x", title="x", hints="one hint")
+    with pytest.raises(TypeError, match="forbidden must be a list of strings"):
+        checks.exercise("99.x", title="x", forbidden="torch.mul")
     with pytest.raises(TypeError, match="title"):
         checks.exercise("99.x", title=None)
     with pytest.raises(TypeError, match="likely_causes"):
