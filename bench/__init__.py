@@ -6,4 +6,5 @@ command line. Nothing heavy is imported here.
 """
 
 BENCHMARKS = ("toy_generator", "idx_loading", "batch_iteration", "lenet", "grading",
-              "grading_class", "course_run", "kernel_start")
+              "grading_class", "course_run", "kernel_start", "similarity",
+              "class_stats")

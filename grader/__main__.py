@@ -12,7 +12,7 @@ import importlib
 import sys
 
 COMMAND_MODULES = ("grader.release", "grader.collect", "grader.autograde", "grader.export", "grader.publish",
-                   "grader.feedback")
+                   "grader.feedback", "grader.similarity", "grader.stats")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -11,7 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = ("toy_generator", "idx_loading", "batch_iteration", "lenet", "grading",
-            "grading_class", "course_run", "kernel_start")
+            "grading_class", "course_run", "kernel_start",
+            "similarity", "class_stats")
 
 
 def bench(*args, timeout=120):
