@@ -49,6 +49,7 @@ from typing import Callable, Iterator, Mapping
 
 from nbgrader.utils import parse_utc
 
+from grader import atomic
 from grader.layout import Layout
 
 NEW, UPDATED, UNCHANGED, OLDER = "new", "updated", "unchanged", "older"
@@ -389,17 +390,7 @@ def replaced_dir(layout: Layout) -> Path:
 
 
 def _write_file(target: Path, data: bytes, mtime: float) -> None:
-    """Write ``target`` atomically, with modification time ``mtime``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-collect-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.utime(tmp, (mtime, mtime))
-        os.replace(tmp, target)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    atomic.write_bytes(target, data, mtime=mtime)
 
 
 def _free(path: Path) -> Path:
