@@ -9,7 +9,10 @@ import os
 from nbgrader.converters.autograde import Autograde
 from nbgrader.preprocessors import SaveAutoGrades
 
-from grader.preprocessors import WarningsAreNotFailures
+from nbgrader.preprocessors import Execute
+
+from grader.feedback import PREPROCESSORS
+from grader.preprocessors import SandboxOnlyExecute, WarningsAreNotFailures
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -28,4 +31,11 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # A library warning on stderr (torch emits UserWarnings) must not zero a test cell.
 _steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
 _steps.insert(_steps.index(SaveAutoGrades), WarningsAreNotFailures)
+# nbgrader's own autograde (`nbgrader autograde`, the formgrader's buttons) would run
+# student code outside the sandbox: refused, with a pointer to `python -m grader autograde`.
+_steps[_steps.index(Execute)] = SandboxOnlyExecute
 c.Autograde.autograde_preprocessors = _steps
+
+# Feedback, however generated (python -m grader feedback or the formgrader's "Generate
+# Feedback"), goes through the grader's steps: no hidden test, refused if one remains.
+c.GenerateFeedback.preprocessors = PREPROCESSORS

@@ -4,15 +4,17 @@
 import copy
 import html
 import re
+import shutil
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader import autograde, feedback, release
+from grader import autograde, feedback, nbgrader_api, release
 from grader.__main__ import main
-from grader.feedback_preprocessors import (HIDDEN_FAILURE, NOTE, StripHiddenTests,
-                                           SummariseTestOutcomes, failing_line)
+from grader.feedback_preprocessors import (HIDDEN_FAILURE, NOTE, RefuseHiddenText,
+                                           StripHiddenTests, SummariseTestOutcomes,
+                                           failing_line)
 from grader.hidden import hidden_lines
 from grader.nbgrader_api import NbgraderError
 from tests.notebooks.harness import Course
@@ -245,3 +247,34 @@ def test_real_notebook_hidden_failure_shows_only_the_fixed_sentence(losses):
 def test_real_notebook_visible_failure_shows_the_check_message(losses):
     cell = _cell(losses[1], "test_mse")
     assert "Failed in the visible checks: " in cell and "mse" in cell.split("visible checks:")[1]
+
+
+def test_nbgraders_own_feedback_as_the_formgrader_makes_it_shows_no_hidden_test(course):
+    """The formgrader's "Generate Feedback" calls NbGraderAPI.generate_feedback with the
+    course's nbgrader_config.py, which gives it the grader's steps."""
+    api = nbgrader_api.api(course)
+    assert api.generate_feedback("tiny", "alice", force=True)["success"]
+    page = (course / "feedback/alice/tiny/tiny.html").read_text()
+    text = _text(page)
+    assert "tiny (Score: 0.0 / 2.0)" in text
+    assert feedback.leaks(page, hidden_lines(nbformat.read(
+        course / "autograded/alice/tiny/tiny.ipynb", 4))) == []
+
+
+def test_feedback_that_would_still_show_a_hidden_line_is_refused():
+    nb = new_notebook(cells=[new_code_cell("x = 1\n### BEGIN HIDDEN TESTS\nassert secret_case()\n"
+                                           "### END HIDDEN TESTS")])
+    resources = {}
+    nb, resources = SummariseTestOutcomes().preprocess(nb, resources)   # records the lines
+    nb.cells[0].source = "assert secret_case()"        # as if a step had failed to strip it
+    with pytest.raises(RuntimeError, match="would show hidden-test text"):
+        RefuseHiddenText().preprocess(nb, resources)
+
+
+def test_nbgraders_own_autograde_is_refused_with_the_sandboxed_command(course, tmp_path):
+    """`nbgrader autograde` and the formgrader's autograde buttons would run student
+    code unsandboxed: the course's configuration refuses them."""
+    shutil.copytree(course, tmp_path / "course")
+    result = nbgrader_api.api(tmp_path / "course").autograde("tiny", "bob", force=True)
+    assert not result["success"]
+    assert "python -m grader autograde" in result["log"] + result.get("error", "")
