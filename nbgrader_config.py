@@ -9,10 +9,9 @@ import os
 from nbgrader.converters.autograde import Autograde
 from nbgrader.preprocessors import SaveAutoGrades
 
-from nbgrader.preprocessors import Execute
-
 from grader.feedback import PREPROCESSORS
-from grader.preprocessors import SandboxOnlyExecute, WarningsAreNotFailures
+from grader.preprocessors import WarningsAreNotFailures
+from grader.unsandboxed import SandboxOnlyExporter
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -31,10 +30,10 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # A library warning on stderr (torch emits UserWarnings) must not zero a test cell.
 _steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
 _steps.insert(_steps.index(SaveAutoGrades), WarningsAreNotFailures)
+c.Autograde.autograde_preprocessors = _steps
 # nbgrader's own autograde (`nbgrader autograde`, the formgrader's buttons) would run
 # student code outside the sandbox: refused, with a pointer to `python -m grader autograde`.
-_steps[_steps.index(Execute)] = SandboxOnlyExecute
-c.Autograde.autograde_preprocessors = _steps
+c.Autograde.exporter_class = SandboxOnlyExporter
 
 # Feedback, however generated (python -m grader feedback or the formgrader's "Generate
 # Feedback"), goes through the grader's steps: no hidden test, refused if one remains.

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import (config, gradebook, keys, merge, nbgrader_api, sandbox, spawn, status,
-                    templates, worker)
+                    templates, unsandboxed, worker)
 from grader.layout import Layout
 
 # Kernels started while grading inherit these: fast mode (course.budget) and one
@@ -73,7 +73,7 @@ def autograde(assignment: str, student: str, course_dir: Path | str | None = Non
               **sections) -> dict[str, gradebook.CellScore]:
     """Grade ``submitted/<student>/<assignment>/`` with plain nbgrader, in this process
     (no sandbox): the reference behaviour the hardened path is compared with."""
-    api = nbgrader_api.api(course_dir, SandboxOnlyExecute={"allow": True}, **sections)
+    api = nbgrader_api.api(course_dir, **unsandboxed.ALLOW, **sections)
     with grading_environment():
         result = api.autograde(assignment, student, force=True)
     nbgrader_api.checked(result, f"autograde of {assignment} for {student}")

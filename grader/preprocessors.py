@@ -7,33 +7,16 @@ import json
 import re
 from pathlib import Path
 
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_solution
-from traitlets import Bool, Unicode
+from traitlets import Unicode
 
 from grader.execute import OBSERVATIONS, OUTCOME, error_output
 from grader.judge import judge
 from grader.observations import CellObservations
 
 VERDICT_ERROR = "CheckFailed"     # the error output a failed verdict adds (nbgrader scores 0)
-UNSANDBOXED = ("this course autogrades only with `python -m grader autograde`, which runs "
-               "each notebook in a sandbox and judges it against the answer key; nbgrader's "
-               "own autograde (its command and the formgrader's buttons) would run student "
-               "code unsandboxed and trust it. Run: python -m grader autograde ASSIGNMENT "
-               "[--student ID]")
 
-
-class SandboxOnlyExecute(Execute):
-    """Where nbgrader_config.py's autograde runs student code: refused unless ``allow``.
-    grader.worker puts its sandboxed, judged execution in this step's place; only the
-    tests' plain reference grading (grader.autograde.autograde) sets ``allow``."""
-
-    allow = Bool(False, help="run student code unsandboxed, in this process").tag(config=True)
-
-    def preprocess(self, nb, resources, *args, **kwargs):
-        if not self.allow:
-            raise RuntimeError(UNSANDBOXED)
-        return super().preprocess(nb, resources, *args, **kwargs)
 
 # What Python's warnings module prints: "file:line: SomeWarning: message", then
 # optionally the offending source line, indented.

@@ -25,12 +25,12 @@ import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.converters.autograde import Autograde
-from nbgrader.preprocessors import DeduplicateIds
+from nbgrader.preprocessors import DeduplicateIds, Execute
 
-from grader import config, course_dir, sandbox, status
+from grader import config, course_dir, sandbox, status, unsandboxed
 from grader.execute import OUTCOME, GuardedExecute
 from grader.kernel import SandboxedKernelManager
-from grader.preprocessors import JudgeObservations, RecordObservations, SandboxOnlyExecute
+from grader.preprocessors import JudgeObservations, RecordObservations
 from grader.restore import RestoreCells
 
 OBSERVE_VARIABLE, RECORD_VARIABLE = "COURSE_OBSERVE", "COURSE_RECORD"   # course.checks.reporting
@@ -200,9 +200,9 @@ def _config(paths: dict, task: dict, policy_file: Path, key: str, key_file: Path
                       RestoreCells={"release_dir": str(paths["release"])},
                       SandboxedKernelManager={"policy_file": str(policy_file)},
                       GuardedExecute={"receipt_key": key, "timeout": limits["cell_seconds"]},
-                      JudgeObservations={"key_file": str(key_file or "")})
+                      JudgeObservations={"key_file": str(key_file or "")}, **unsandboxed.ALLOW)
     steps = list(cfg.Autograde.autograde_preprocessors)
-    at = steps.index(SandboxOnlyExecute)
+    at = steps.index(Execute)
     steps[at:at + 1] = [GuardedExecute, JudgeObservations if key_file else RecordObservations]
     cfg.Autograde.autograde_preprocessors = steps
     sanitize = list(Autograde.class_traits()["sanitize_preprocessors"].default())

@@ -10,49 +10,17 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader import autograde, feedback, nbgrader_api, release
+from grader import feedback, nbgrader_api
 from grader.__main__ import main
 from grader.feedback_preprocessors import (HIDDEN_FAILURE, NOTE, RefuseHiddenText,
                                            StripHiddenTests, SummariseTestOutcomes,
                                            failing_line)
 from grader.hidden import hidden_lines
 from grader.nbgrader_api import NbgraderError
+from tests.grader import tiny_course
+from tests.grader.tiny_course import SECRETS
 from tests.notebooks.harness import Course
 from tests.notebooks.mistakes.m05_losses import MISTAKES as LOSS_MISTAKES
-
-SECRETS = ("hidden secret print output", "secret negative input", "secret input -4")
-TESTS = {
-    "test_double": 'assert double(2) == 4, "double(2) should be 4"\n### BEGIN HIDDEN TESTS\n'
-                   'print("hidden secret print output")\n'
-                   'assert double(-3) == -6, "double of the secret negative input -3"\n'
-                   '### END HIDDEN TESTS',
-    "test_square": 'assert square(3) == 9, "square(3) should be 9"\n### BEGIN HIDDEN TESTS\n'
-                   'assert square(-4) == 16, "square of the secret input -4"\n'
-                   '### END HIDDEN TESTS',
-}
-ANSWERS = {  # alice: double fails only the hidden test, square a visible one
-    "alice": {"double": 'def double(x):\n'
-                        '    print("\\n".join(f"line-{i:03d}" for i in range(500)))\n'
-                        '    return 2 * abs(x)\ndouble(1)',
-              "square": "def square(x):\n    return x * 2"},
-    "bob": {"double": "def double(x):\n    return 2 * x",
-            "square": "def square(x):\n    return x * x"},
-}
-
-
-def _meta(grade_id, **flags):
-    return {"nbgrader": {"grade_id": grade_id, "schema_version": 3, "locked": False,
-                         "solution": False, "grade": False, "task": False, **flags}}
-
-
-def _notebook(answers):
-    cells = []
-    for name, test in zip(answers, TESTS):
-        cells += [new_code_cell(answers[name], metadata=_meta(name, solution=True)),
-                  new_code_cell(TESTS[test], metadata=_meta(test, grade=True, locked=True,
-                                                              points=1))]
-    return new_notebook(cells=cells, metadata={"kernelspec": {
-        "name": "python3", "display_name": "Python 3", "language": "python"}})
 
 
 def _text(page: str) -> str:
@@ -66,19 +34,7 @@ def _cell(page: str, grade_id: str) -> str:
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    root = tmp_path_factory.mktemp("course")
-    solution = _notebook({"double": "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n"
-                                    "    ### END SOLUTION",
-                          "square": "def square(x):\n    ### BEGIN SOLUTION\n    return x * x\n"
-                                    "    ### END SOLUTION"})
-    (root / "solutions/tiny").mkdir(parents=True)
-    nbformat.write(solution, root / "solutions/tiny/tiny.ipynb")
-    release.generate("tiny", root)
-    for student, answers in ANSWERS.items():
-        (root / "submitted" / student / "tiny").mkdir(parents=True)
-        nbformat.write(_notebook(answers), root / "submitted" / student / "tiny/tiny.ipynb")
-        autograde.autograde("tiny", student, root)
-    return root
+    return tiny_course.build(tmp_path_factory.mktemp("course"))
 
 
 @pytest.fixture(scope="module")
@@ -277,4 +233,5 @@ def test_nbgraders_own_autograde_is_refused_with_the_sandboxed_command(course, t
     shutil.copytree(course, tmp_path / "course")
     result = nbgrader_api.api(tmp_path / "course").autograde("tiny", "bob", force=True)
     assert not result["success"]
-    assert "python -m grader autograde" in result["log"] + result.get("error", "")
+    assert "python -m grader autograde" in result.get("log", "") + result.get("error", "")
+    assert sorted(p.name for p in (tmp_path / "course/autograded").iterdir()) == ["alice", "bob"]
