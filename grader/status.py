@@ -31,6 +31,8 @@ class Record:
     status: str
     message: str = ""                 # what went wrong, for the instructor
     submission_sha256: str = ""       # of the submitted files; a change means regrade
+    tests_sha256: str = ""            # of the solution and course package (grader.keys.digest)
+    written_answers: dict[str, str] = field(default_factory=dict)   # "nb/grade_id": sha256
     seconds: float = 0.0              # wall-clock time of the grading
     graded_at: str = ""               # ISO 8601, UTC
     flags: list[str] = field(default_factory=list)   # e.g. tests moved above solutions
