@@ -10,6 +10,7 @@ from nbgrader.converters.autograde import Autograde
 from nbgrader.preprocessors import SaveAutoGrades
 
 from grader.feedback import PREPROCESSORS
+from grader.feedback_page import CourseFeedbackExporter
 from grader.preprocessors import WarningsAreNotFailures
 from grader.unsandboxed import SandboxOnlyExporter
 
@@ -38,3 +39,4 @@ c.Autograde.exporter_class = SandboxOnlyExporter
 # Feedback, however generated (python -m grader feedback or the formgrader's "Generate
 # Feedback"), goes through the grader's steps: no hidden test, refused if one remains.
 c.GenerateFeedback.preprocessors = PREPROCESSORS
+c.GenerateFeedback.exporter_class = CourseFeedbackExporter

@@ -24,13 +24,15 @@ from nbgrader.preprocessors import GetGrades
 from grader import atomic, nbgrader_api
 from grader.feedback_preprocessors import (MARKERS, CapLongOutputs, RefuseHiddenText,
                                            StripHiddenTests, SummariseTestOutcomes)
+from grader.feedback_page import RenderMath
 from grader.hidden import hidden_lines
 from grader.layout import Layout
 
 # SummariseTestOutcomes needs the hidden blocks, so it runs before StripHiddenTests.
-# nbgrader_config.py gives nbgrader's GenerateFeedback (and so the formgrader) these.
+# nbgrader_config.py gives nbgrader's GenerateFeedback (and so the formgrader) these
+# and the page's exporter, grader.feedback_page.CourseFeedbackExporter.
 PREPROCESSORS = [GetGrades, SummariseTestOutcomes, StripHiddenTests, CapLongOutputs,
-                 RefuseHiddenText, CSSHTMLHeaderPreprocessor]
+                 RenderMath, RefuseHiddenText, CSSHTMLHeaderPreprocessor]
 _TAG = re.compile(r"<[^>]*>")
 
 

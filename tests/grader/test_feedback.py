@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader import feedback, nbgrader_api
+from grader import feedback, feedback_page, nbgrader_api
 from grader.__main__ import main
 from grader.feedback_preprocessors import (HIDDEN_FAILURE, NOTE, RefuseHiddenText,
                                            StripHiddenTests, SummariseTestOutcomes,
@@ -235,3 +235,27 @@ def test_nbgraders_own_autograde_is_refused_with_the_sandboxed_command(course, t
     assert not result["success"]
     assert "python -m grader autograde" in result.get("log", "") + result.get("error", "")
     assert sorted(p.name for p in (tmp_path / "course/autograded").iterdir()) == ["alice", "bob"]
+
+
+def test_real_notebook_contents_name_each_exercise_and_formulas_need_no_internet(losses):
+    page = losses[1]
+    toc = _text(page.split('<div id="toc">')[1].split("</div>")[0])
+    assert "Test cell" not in toc
+    assert "Exercise 4: cross-entropy with class weights (Score: 0.0 / 3.0)" in toc \
+        or "Exercise 4: cross-entropy with class weights (Score: 3.0 / 3.0)" in toc
+    assert "Question (Score: " in toc                      # the hand-graded one, by name
+    assert "cdnjs" not in page
+    assert "mathjax" not in page.lower()
+    assert page.count("<math") > 20 and "$$" not in _text(page)
+
+
+@pytest.mark.parametrize("source, formulas", [
+    ("Loss $\\ell = -\\log p$ and $$\\frac{1}{N}\\sum_i x_i$$.", 2),
+    ("It costs $5 and $6, or \\$7.", 0),                  # money, not formulas
+    ("Broken $\\frac{1}{$ stays as written.", 0),
+])
+def test_formulas_become_mathml_and_the_rest_stays(source, formulas):
+    out = feedback_page.mathml(source)
+    assert out.count("<math") == formulas
+    if not formulas:
+        assert out == source
