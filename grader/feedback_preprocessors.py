@@ -19,7 +19,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_solution
 
 from grader.hidden import HIDDEN_BEGIN, HIDDEN_END, hidden_lines, hidden_start, strip_hidden
-from grader.judge import BADLY_REPORTED, HIDDEN_FAILURE
+from grader.judge import BADLY_REPORTED, HIDDEN_FAILURE, hidden_failure
 from grader.preprocessors import VERDICT_ERROR
 
 NOTE = "This cell also runs hidden tests with other inputs (not shown)."
@@ -84,20 +84,22 @@ class SummariseTestOutcomes(NbGraderPreprocessor):
             errors = errors[:-1]                 # the judge's own, summarised below
         judged = judged_lines(verdict, bool(errors))
         if errors:
-            return "\n".join([self.failure(cell, errors[0]), *judged]), True
+            return "\n".join([self.failure(cell, errors[0], verdict), *judged]), True
         if judged:
             return "\n".join(judged), True
         if any(o.output_type == "stream" and o.name == "stderr" for o in cell.outputs):
             return f"Failed: {HIDDEN_FAILURE}.", True   # which line wrote it is unknown
         return "Passed.", False
 
-    def failure(self, cell, error) -> str:
+    def failure(self, cell, error, verdict: dict) -> str:
         start = hidden_start(cell.source)
         line = failing_line(error.get("traceback", []), cell.get("execution_count"))
         if start is None or (line is not None and line < start):
             message = _ANSI.sub("", str(error.get("evalue", "")))[: self.max_message_chars]
             return f"Failed in the visible checks: {error.ename}: {message}"
-        return f"Failed in the hidden tests: {error.ename}: {HIDDEN_FAILURE}."
+        # The check that raised reported nothing: the first hidden one missing or wrong.
+        first = next((f["name"] for f in verdict.get("failures", []) if not f["visible"]), None)
+        return f"Failed in the hidden tests: {error.ename}: {hidden_failure(first)}."
 
 
 def judged_lines(verdict: dict, errored: bool) -> list[str]:
@@ -113,7 +115,7 @@ def judged_lines(verdict: dict, errored: bool) -> list[str]:
         elif first["visible"]:
             lines.append(f"Failed in the visible checks: {first['detail']}")
         else:
-            lines.append(f"Failed in the hidden tests: {VERDICT_ERROR}: {HIDDEN_FAILURE}.")
+            lines.append(f"Failed in the hidden tests: {VERDICT_ERROR}: {first['shown']}.")
     return lines
 
 

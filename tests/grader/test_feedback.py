@@ -196,7 +196,8 @@ def test_real_notebook_feedback_hides_every_hidden_test(losses):
 
 def test_real_notebook_hidden_failure_shows_only_the_fixed_sentence(losses):
     cell = _cell(losses[1], "test_class_weights")
-    assert re.search(rf"Failed in the hidden tests: \w+: {HIDDEN_FAILURE}\.", cell)
+    assert re.search(rf"Failed in the hidden tests: \w+: {HIDDEN_FAILURE} \(the failing "
+                     r"case: [a-z .]+\)\.", cell)
     assert "absent" not in cell and "expected" not in cell
 
 
