@@ -9,7 +9,10 @@ import os
 from nbgrader.converters.autograde import Autograde
 from nbgrader.preprocessors import SaveAutoGrades
 
+from grader.feedback import PREPROCESSORS
+from grader.feedback_page import CourseFeedbackExporter
 from grader.preprocessors import WarningsAreNotFailures
+from grader.unsandboxed import SandboxOnlyExporter
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -29,3 +32,11 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 _steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
 _steps.insert(_steps.index(SaveAutoGrades), WarningsAreNotFailures)
 c.Autograde.autograde_preprocessors = _steps
+# nbgrader's own autograde (`nbgrader autograde`, the formgrader's buttons) would run
+# student code outside the sandbox: refused, with a pointer to `python -m grader autograde`.
+c.Autograde.exporter_class = SandboxOnlyExporter
+
+# Feedback, however generated (python -m grader feedback or the formgrader's "Generate
+# Feedback"), goes through the grader's steps: no hidden test, refused if one remains.
+c.GenerateFeedback.preprocessors = PREPROCESSORS
+c.GenerateFeedback.exporter_class = CourseFeedbackExporter

@@ -11,6 +11,9 @@ import argparse
 import importlib
 import sys
 
+from grader import course_dir, policy, sharing
+from grader.layout import Layout
+
 COMMAND_MODULES = ("grader.release", "grader.collect", "grader.autograde", "grader.export", "grader.publish",
                    "grader.feedback", "grader.similarity", "grader.stats")
 
@@ -19,7 +22,8 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="grader", description="Instructor tooling on top "
                                 "of nbgrader: release, collect, autograde, feedback, export.")
     p.add_argument("--course-dir", default=None,
-                   help="course root (default: this repository)")
+                   help="course folder (default: the current folder or the nearest one "
+                   "above it holding nbgrader_config.py)")
     sub = p.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).add_command(sub)
@@ -29,7 +33,14 @@ def parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
-        return args.run(args)
+        args.course_dir = course_dir.find(args.course_dir)
+        course_dir.use_packages_of(args.course_dir, sys.argv[1:] if argv is None else None)
+        staff = policy.load(args.course_dir).staff      # a wrong policy: refused first
+        sharing.group_id(staff, args.course_dir)
+        try:
+            return args.run(args)
+        finally:
+            sharing.apply(Layout(args.course_dir), staff)
     except (ValueError, RuntimeError, OSError) as err:
         print(f"grader {args.command}: {err}", file=sys.stderr)
         return 2

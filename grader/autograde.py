@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import (config, gradebook, keys, merge, nbgrader_api, sandbox, spawn, status,
-                    templates, worker)
+                    templates, unsandboxed, worker)
 from grader.layout import Layout
 
 # Kernels started while grading inherit these: fast mode (course.budget) and one
@@ -44,6 +44,7 @@ class Limits:
 class Summary:
     graded: list[status.Record] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    stale: list[tuple[str, str]] = field(default_factory=list)    # graded again: new tests
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -73,7 +74,7 @@ def autograde(assignment: str, student: str, course_dir: Path | str | None = Non
               **sections) -> dict[str, gradebook.CellScore]:
     """Grade ``submitted/<student>/<assignment>/`` with plain nbgrader, in this process
     (no sandbox): the reference behaviour the hardened path is compared with."""
-    api = nbgrader_api.api(course_dir, **sections)
+    api = nbgrader_api.api(course_dir, **unsandboxed.ALLOW, **sections)
     with grading_environment():
         result = api.autograde(assignment, student, force=True)
     nbgrader_api.checked(result, f"autograde of {assignment} for {student}")
@@ -82,18 +83,34 @@ def autograde(assignment: str, student: str, course_dir: Path | str | None = Non
 
 # --- the class, in parallel --------------------------------------------------------------
 
-def plan(layout: Layout, assignments: list[str], force: bool = False):
-    """(assignment, student, digest) still to grade, and (assignment, student) skipped."""
-    todo, skipped = [], []
+def plan(layout: Layout, assignments: list[str], force: bool = False, students=()):
+    """(assignment, student, digests) still to grade, (assignment, student) up to date,
+    and (assignment, student) graded before with tests that have changed since.
+    ``students``: only these (ValueError names one without a submission)."""
+    _known_students(layout, assignments, students)
+    todo, skipped, stale = [], [], []
     for a in assignments:
+        tests = keys.digest(layout, a)
         for s in layout.students(a):
-            digest = worker.digest(layout.submitted / s / a)
+            if students and s not in students:
+                continue
+            digests = merge.Digests(worker.digest(layout.submitted / s / a), tests)
             done = status.read(layout, a, s)
-            if not force and done is not None and done.submission_sha256 == digest:
+            same = done is not None and done.submission_sha256 == digests.submission
+            if not force and same and done.tests_sha256 == tests:
                 skipped.append((a, s))
-            else:
-                todo.append((a, s, digest))
-    return todo, skipped
+                continue
+            if same and done.tests_sha256 != tests:
+                stale.append((a, s))
+            todo.append((a, s, digests))
+    return todo, skipped, stale
+
+
+def _known_students(layout: Layout, assignments, students) -> None:
+    submitted = {s for a in assignments for s in layout.students(a)}
+    unknown = sorted(set(students) - submitted)
+    if unknown:
+        raise ValueError(f"no submission of {', '.join(assignments)} by {', '.join(unknown)}")
 
 
 class LocalRunner:
@@ -168,14 +185,14 @@ def _bases(layout: Layout, assignments, limits: Limits, answer_keys, quiet: bool
 def grade_class(layout: Layout, assignments: list[str], *, jobs: int = 1,
                 scheduler: str | None = None, force: bool = False,
                 limits: Limits | None = None, quiet: bool = False,
-                answer_keys: dict | None = None) -> Summary:
+                answer_keys: dict | None = None, students=()) -> Summary:
     """Grade every submission still to grade; return what happened. Each assignment's
     answer key comes from ``answer_keys`` or from grader.keys (recorded when needed).
     Nothing is graded when a sandboxed kernel cannot start (RuntimeError says why)."""
     config.tools_on_path()
     limits = limits or Limits()
-    todo, skipped = plan(layout, assignments, force)
-    summary = Summary(skipped=skipped)
+    todo, skipped, stale = plan(layout, assignments, force, students)
+    summary = Summary(skipped=skipped, stale=stale)
     if not todo:
         return summary
     runner = DaskRunner(scheduler) if scheduler else LocalRunner(jobs)
@@ -185,15 +202,15 @@ def grade_class(layout: Layout, assignments: list[str], *, jobs: int = 1,
         if problem:
             raise RuntimeError(f"nothing was graded: {problem}")
         bases = _bases(layout, {a for a, _, _ in todo}, limits, answer_keys, quiet)
-        for a, s, digest in todo:
+        for a, s, digests in todo:
             task = templates.task(layout, bases[a][0], s, layout.submitted / s / a,
                                   limits.as_task())
-            futures[runner.submit(task)] = (a, s, digest)
+            futures[runner.submit(task)] = (a, s, digests)
         with _progress(len(futures), quiet) as bar:
             for future in runner.as_completed(list(futures)):
-                a, s, digest = futures[future]
+                a, s, digests = futures[future]
                 result = future.result()
-                summary.graded.append(merge.record(layout, result, bases[a][1], digest))
+                summary.graded.append(merge.record(layout, result, bases[a][1], digests))
                 bar.set_postfix_str(f"{s}/{a}: {result['status']}", refresh=False)
                 bar.update()
         cancel = False
@@ -216,7 +233,8 @@ def _run(args) -> int:
               "Grade untrusted work on Linux as root or in a container.", file=sys.stderr)
     try:
         summary = grade_class(layout, args.assignments or known, jobs=args.jobs,
-                              scheduler=args.scheduler, force=args.force, limits=limits)
+                              scheduler=args.scheduler, force=args.force, limits=limits,
+                              students=args.student or ())
     except KeyboardInterrupt:
         print("autograde: interrupted; finished gradings are saved, run the same command "
               "again to grade the rest", file=sys.stderr)
@@ -224,6 +242,10 @@ def _run(args) -> int:
     counts = ", ".join(f"{n} {k}" for k, n in sorted(summary.counts().items())) or "nothing"
     print(f"autograde: {len(summary.graded)} graded ({counts}); "
           f"{len(summary.skipped)} already up to date")
+    for a in sorted({a for a, _ in summary.stale}):
+        again = [s for b, s in summary.stale if b == a]
+        print(f"  {a}: {len(again)} graded again: its solution, hidden tests or the course "
+              "package changed since they were graded")
     for rec in summary.graded:
         if rec.status != status.GRADED:
             print(f"  {rec.student}/{rec.assignment}: {rec.status}: {_first_line(rec)}")
@@ -242,7 +264,10 @@ def add_command(sub) -> None:
                    help="gradings at once on this machine (default: number of cores)")
     p.add_argument("--scheduler", default=None,
                    help="address of a Dask scheduler (tcp://host:port) to grade on instead")
-    p.add_argument("--force", action="store_true", help="regrade even what is up to date")
+    p.add_argument("--force", action="store_true", help="regrade even what is up to date "
+                   "(hand grades of unchanged written answers are kept)")
+    p.add_argument("--student", action="append", metavar="ID",
+                   help="only this student (repeatable; default: everyone)")
     p.add_argument("--cell-timeout", type=int, default=Limits.cell_seconds,
                    help="seconds one cell may run (default %(default)s)")
     p.add_argument("--notebook-timeout", type=int, default=Limits.wall_seconds,

@@ -7,7 +7,10 @@ PATH is a folder or a ``.zip`` file. Each file in it is read in one of these sha
   or that prefix on the file name itself when "download as folders" is off.
   The student id is the participant id unless a roster maps it.
 * Canvas "Download submissions": ``<login>[_LATE]_<user id>_<submission id>_<file>``
-  (Canvas appends ``-1``, ``-2`` to a resubmitted file's name). Student id: the login.
+  (Canvas appends ``-1``, ``-2`` to a resubmitted file's name). Student id: the login,
+  accents dropped (``müllerjürgen`` -> ``mullerjurgen``), or ``canvas-<user id>`` when
+  it has no Latin letters; with anonymous grading ``anon_<anonymous id>[_LATE]...``,
+  and the anonymous id is the student id.
 * nbgrader's own layout ``<student>/<assignment>/<files>``, possibly below other
   folders (``submitted/alice/05_losses/...``). The folder is one submission and is
   copied as it is, ``timestamp.txt`` included.
@@ -17,6 +20,11 @@ For LMS files the assignment is ``--assignment`` when given, else the known assi
 named in the file name, else in the folders above it, else in PATH's own name; the
 notebook is stored as ``submitted/<student>/<assignment>/<assignment>.ipynb`` with the
 file's modification time. Names match case-insensitively, ``-``, ``_`` and spaces alike.
+
+Each submission's time, and which clock gave it (``timestamp.txt``, the time stored in
+a zip, or the file's modification time), its LMS ids and the LMS's late flag go to
+``grading/submissions/<assignment>/<student>.json`` (grader.submissions), for late
+penalties and exports.
 
 Nothing is lost:
 
@@ -37,6 +45,7 @@ import csv
 import json
 import os
 import re
+import unicodedata
 import shutil
 import tempfile
 import zipfile
@@ -49,6 +58,7 @@ from typing import Callable, Iterator, Mapping
 
 from nbgrader.utils import parse_utc
 
+from grader import atomic, submissions
 from grader.layout import Layout
 
 NEW, UPDATED, UNCHANGED, OLDER = "new", "updated", "unchanged", "older"
@@ -57,7 +67,12 @@ TIMESTAMP_FILE = "timestamp.txt"
 IGNORED_NAMES = {".ipynb_checkpoints", "__pycache__", "__MACOSX", ".DS_Store", "Thumbs.db"}
 
 _STUDENT = re.compile(r"[a-z0-9_.@-]+")
-_CANVAS = re.compile(r"(?P<login>[^_]+)(?P<late>_LATE)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<file>.+)")
+_CANVAS = re.compile(r"(?P<login>[^_]+)(?P<late>_late)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<file>.+)",
+                     re.IGNORECASE)
+# Canvas with anonymous grading: "anon_<anonymous id>[_LATE][_<submission id>]_<file>"
+# (an id of 4 digits or more, so that a file name such as "05_losses" stays whole).
+_CANVAS_ANONYMOUS = re.compile(r"(?P<login>anon_[a-z0-9]+)(?P<late>_late)?(?:_(?P<sid>\d{4,}))?"
+                               r"_(?P<file>.+)", re.IGNORECASE)
 _MOODLE_DIR = re.compile(r"(?P<name>.+)_(?P<pid>\d+)_assignsubmission_[a-z]+_")
 _MOODLE_FILE = re.compile(r"(?P<name>.+?)_(?P<pid>\d+)_assignsubmission_[a-z]+_(?P<file>.+)")
 _REVISION = re.compile(r"-(\d+)$")   # Canvas: "05_losses-2.ipynb" is the 2nd resubmission
@@ -65,13 +80,28 @@ _REVISION = re.compile(r"-(\d+)$")   # Canvas: "05_losses-2.ipynb" is the 2nd re
 
 # ---------------------------------------------------------------- names
 
+# Letters that Unicode does not decompose into a base letter and an accent.
+_ASCII_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O",
+                                "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d",
+                                "Đ": "D", "þ": "th", "Þ": "TH", "ı": "i"})
+
+
+def ascii_name(raw: str) -> str:
+    """``raw`` with accents dropped (José -> Jose, Strauß -> Strauss); letters
+    without an ASCII form (王) are left as they are."""
+    folded = unicodedata.normalize("NFKD", str(raw).translate(_ASCII_LETTERS))
+    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return plain if plain.isascii() else str(raw)
+
+
 def student_id(raw: str) -> str:
-    """``raw`` as a student id: stripped, lower case, whitespace runs as ``_``.
+    """``raw`` as a student id: stripped, accents dropped, lower case, whitespace runs
+    as ``_``.
 
     Raises ValueError unless the result is ASCII letters, digits and ``_.-@`` only and
     does not start with ``.`` (so never empty, ``..`` or a path).
     """
-    sid = re.sub(r"\s+", "_", str(raw).strip()).lower()
+    sid = re.sub(r"\s+", "_", ascii_name(str(raw)).strip()).lower()
     if not _STUDENT.fullmatch(sid) or sid.startswith("."):
         raise ValueError(f"student id {raw!r} is not a safe folder name: use ASCII "
                          "letters, digits and _.-@, not starting with '.'")
@@ -127,6 +157,7 @@ class Entry:
     path: PurePosixPath
     mtime: float
     read: Callable[[], bytes]
+    clock: str = submissions.FILE_TIME     # where ``mtime`` comes from
 
 
 @dataclass(frozen=True)
@@ -169,7 +200,8 @@ def _zip_entries(zf: zipfile.ZipFile) -> Iterator[Entry | Refused]:
         if path is None:
             yield Refused(info.filename, "unsafe path in zip (absolute or '..'): refused, not written")
             continue
-        yield Entry(path, _zip_mtime(info), _guarded(lambda info=info: zf.read(info)))
+        yield Entry(path, _zip_mtime(info), _guarded(lambda info=info: zf.read(info)),
+                    submissions.ZIP_TIME)
 
 
 def _zip_mtime(info: zipfile.ZipInfo) -> float:
@@ -222,6 +254,7 @@ class Candidate:
     files: dict[str, Entry] = field(default_factory=dict)   # name in the folder -> entry
     revision: int = 0
     flags: list[str] = field(default_factory=list)
+    lms: _Lms | None = None
 
 
 @dataclass(frozen=True)
@@ -236,24 +269,32 @@ class _Context:
 class _Lms:
     """Who an LMS file belongs to, before the assignment is known."""
     student_keys: tuple[str, ...]   # roster keys, most specific first
-    default: str                    # the student id without a roster
+    defaults: tuple[str, ...]       # student ids without a roster, the first safe one wins
     filename: str                   # the file's original name
-    flags: tuple[str, ...] = ()
+    system: str = ""                # "canvas", "moodle" or "" (a plain file name)
+    ids: tuple[tuple[str, str], ...] = ()    # the LMS's own ids, e.g. (("user_id", "1017"),)
+    late: bool | None = None        # the LMS's late flag, None when it has none
 
 
 def _moodle(path: PurePosixPath) -> _Lms | None:
     for part in path.parts[:-1]:
         if m := _MOODLE_DIR.fullmatch(part):
-            return _Lms((m["pid"], m["name"]), m["pid"], path.name)
+            return _Lms((m["pid"], m["name"]), (m["pid"],), path.name, "moodle",
+                        (("participant_id", m["pid"]), ("name", m["name"])))
     if m := _MOODLE_FILE.fullmatch(path.name):
-        return _Lms((m["pid"], m["name"]), m["pid"], m["file"])
+        return _Lms((m["pid"], m["name"]), (m["pid"],), m["file"], "moodle",
+                    (("participant_id", m["pid"]), ("name", m["name"])))
     return None
 
 
 def _canvas(path: PurePosixPath) -> _Lms | None:
+    if m := _CANVAS_ANONYMOUS.fullmatch(path.name):
+        return _Lms((m["login"],), (m["login"],), m["file"], "canvas",
+                    (("anonymous_id", m["login"]),), bool(m["late"]))
     if m := _CANVAS.fullmatch(path.name):
-        late = ("marked LATE by Canvas",) if m["late"] else ()
-        return _Lms((m["uid"], m["login"]), m["login"], m["file"], late)
+        return _Lms((m["uid"], m["login"]), (m["login"], f"canvas-{m['uid']}"), m["file"],
+                    "canvas", (("user_id", m["uid"]), ("login", m["login"]),
+                               ("submission_id", m["sid"])), bool(m["late"]))
     return None
 
 
@@ -261,8 +302,18 @@ def _generic(path: PurePosixPath, known: list[str]) -> _Lms | None:
     stem = PurePosixPath(path.name).stem
     for a in sorted(known, key=len, reverse=True):
         if m := re.fullmatch(rf"(.+?)[-_\s]+{_name_pattern(a)}(?:-\d+)?", stem, re.IGNORECASE):
-            return _Lms((m[1],), m[1], path.name)
+            return _Lms((m[1],), (m[1],), path.name)
     return None
+
+
+def _default_student(lms: _Lms) -> str:
+    """The first of the LMS's names that makes a safe student id."""
+    for raw in lms.defaults[:-1]:
+        try:
+            return student_id(raw)
+        except ValueError:
+            continue
+    return student_id(lms.defaults[-1])
 
 
 def _nbgrader(path: PurePosixPath, ctx: _Context) -> tuple[Candidate, str] | str | None:
@@ -298,10 +349,11 @@ def _lms_candidate(entry: Entry, lms: _Lms, ctx: _Context) -> Candidate:
         raise ValueError("not a notebook (.ipynb)")
     assignment = _lms_assignment(entry.path, lms, ctx)
     keys = [_roster_key(k) for k in lms.student_keys]
-    student = next((ctx.roster[k] for k in keys if k in ctx.roster), None) or student_id(lms.default)
+    student = next((ctx.roster[k] for k in keys if k in ctx.roster), None) or _default_student(lms)
     revision = _REVISION.search(PurePosixPath(lms.filename).stem)
     return Candidate(student, assignment, str(entry.path), {f"{assignment}.ipynb": entry},
-                     int(revision[1]) if revision else 0, list(lms.flags))
+                     int(revision[1]) if revision else 0,
+                     ["marked LATE by Canvas"] if lms.late else [], lms)
 
 
 def _map(entry: Entry, ctx: _Context) -> tuple[Candidate, str] | str:
@@ -389,17 +441,7 @@ def replaced_dir(layout: Layout) -> Path:
 
 
 def _write_file(target: Path, data: bytes, mtime: float) -> None:
-    """Write ``target`` atomically, with modification time ``mtime``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-collect-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.utime(tmp, (mtime, mtime))
-        os.replace(tmp, target)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    atomic.write_bytes(target, data, mtime=mtime)
 
 
 def _free(path: Path) -> Path:
@@ -448,15 +490,27 @@ def _time(files: dict[str, bytes], mtimes: dict[str, float], flags: list[str]) -
     return max(mtimes.values(), default=0.0)
 
 
-def _json_flags(files: dict[str, bytes]) -> list[str]:
+def _json_flags(files: dict[str, bytes], graded: bool) -> list[str]:
+    """A flag for each notebook that is not JSON; ``graded``: it goes to submitted/."""
+    fate = "it will grade as invalid_notebook" if graded else "kept aside, not graded"
     flags = []
     for name, data in files.items():
         if name.endswith(".ipynb"):
             try:
                 json.loads(data)
             except ValueError as err:
-                flags.append(f"{name} is not valid JSON ({err}); it will grade as invalid_notebook")
+                flags.append(f"{name} is not valid JSON ({err}); {fate}")
     return flags
+
+
+def _record(cand: Candidate, files: dict[str, bytes], when: float,
+            flags: list[str]) -> submissions.Record:
+    """When and how ``cand`` arrived (see grader.submissions)."""
+    stamped = TIMESTAMP_FILE in files and not any(f.startswith(TIMESTAMP_FILE) for f in flags)
+    clock = submissions.TIMESTAMP_TXT if stamped else next(iter(cand.files.values())).clock
+    lms = cand.lms or _Lms((), (), "")
+    return submissions.Record(cand.student, cand.assignment, submissions.utc_iso(when), clock,
+                              cand.source, lms.system, dict(lms.ids), lms.late)
 
 
 def _install(target: Path, files: dict[str, bytes], mtimes: dict[str, float],
@@ -480,17 +534,20 @@ def _store(layout: Layout, run: str, cand: Candidate, older: bool) -> Collected:
     """Put one submission into submitted/ (or aside when ``older``); say what happened."""
     files = {name: entry.read() for name, entry in cand.files.items()}
     mtimes = {name: entry.mtime for name, entry in cand.files.items()}
-    result = Collected(cand.student, cand.assignment, NEW, cand.source,
-                       cand.flags + _json_flags(files))
+    result = Collected(cand.student, cand.assignment, NEW, cand.source, list(cand.flags))
     incoming_time = _time(files, mtimes, result.flags)
+    record = _record(cand, files, incoming_time, result.flags)
     target = layout.submitted / cand.student / cand.assignment
     existing = _folder_files(target)
     if existing == files:
         result.outcome = UNCHANGED
+        if submissions.read(layout, cand.assignment, cand.student) is None:
+            submissions.write(layout, record)
         return result
     if existing is not None and not older:
         old_mtimes = {n: (target / n).stat().st_mtime for n in existing}
         older = incoming_time <= _time(existing, old_mtimes, [])
+    result.flags += _json_flags(files, graded=not older)
     rel = PurePosixPath(cand.student, cand.assignment)
     if older:
         result.outcome = OLDER
@@ -503,6 +560,7 @@ def _store(layout: Layout, run: str, cand: Candidate, older: bool) -> Collected:
         result.outcome = UPDATED
         result.kept = _free(replaced_dir(layout) / run / rel)
     _install(target, files, mtimes, result.kept)
+    submissions.write(layout, record)
     return result
 
 

@@ -7,14 +7,20 @@ read from the grader's status records next to the gradebook's scores (manual
 grades entered in the formgrader included), so a failed grading never reads as a
 zero. Formats:
 
-    csv     long: student,assignment,score,max_score,status,needs_manual_grade,message
+    csv     long: student,assignment,score,max_score,status,needs_manual_grade,message,
+            then submitted_at,clock,late_by,penalty,score_before_penalty
     canvas  Canvas gradebook import (one row per student), plus ``<out>.status.csv``
             listing every cell left empty and why
     moodle  Moodle grade import: Username, then a grade and a feedback column per
-            assignment (the feedback holds the status when not graded)
+            assignment (the feedback holds the status, or the late penalty)
 
 Students are the gradebook's, those with a status record and those with a folder
-in submitted/; assignments are those named, else the gradebook's and the course's.
+in submitted/; assignments are those named, else those with a submission. Scores are
+after the late penalty of grading.toml (grader.policy), from the submission times
+collect recorded (grader.submissions). Canvas rows carry each student's Canvas id
+(from collect's file names, or ``--roster``: a Canvas gradebook export, whose
+assignment headers are then used too). While a written answer waits for its hand
+grade the export is refused (``--allow-incomplete`` exports it as 0).
 """
 
 from __future__ import annotations
@@ -24,19 +30,22 @@ import io
 import os
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 from operator import attrgetter
 from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from grader import config, status
+from grader import config, policy, roster, status, submissions
+from grader.roster import Roster
+from grader.policy import Lateness
 from grader.layout import Layout
 
 FORMATS = ("csv", "canvas", "moodle")
 LONG_COLUMNS = ["student", "assignment", "score", "max_score", "status",
-                "needs_manual_grade", "message"]
+                "needs_manual_grade", "message", "submitted_at", "clock", "late_by", "penalty",
+                "score_before_penalty"]
 # Canvas's own exporter and importer (instructure/canvas-lms lib/gradebook_exporter.rb
 # and lib/gradebook_importer.rb): header "Student,ID,SIS User ID,SIS Login ID,Section"
 # then one column per assignment; a row whose first cell contains "Points Possible"
@@ -97,15 +106,36 @@ class Row:
     needs_manual_grade: bool = False
     message: str = ""
     issue: bool = False          # the gradebook and the status record disagree
+    arrival: submissions.Record | None = None
+    lateness: Lateness | None = None
+
+    @property
+    def final(self) -> float | None:
+        """The score after the late penalty."""
+        if self.score is None or self.lateness is None:
+            return self.score
+        return self.lateness.applied(self.score)
 
     @property
     def grade(self) -> str:
         """The score a learning platform may import: empty unless graded."""
-        return number(self.score) if self.status == status.GRADED else ""
+        return number(self.final) if self.status == status.GRADED else ""
+
+    @property
+    def late_note(self) -> str:
+        """"late by 26:03, penalty 10%", or "" when on time."""
+        if not self.lateness or not self.lateness.late_by:
+            return ""
+        return f"late by {hours(self.lateness.late_by)}, penalty {number(self.lateness.penalty)}%"
 
     def long(self) -> list[str]:
-        return [self.student, self.assignment, number(self.score), number(self.max_score),
-                self.status, "yes" if self.needs_manual_grade else "no", self.message]
+        late = self.lateness
+        return [self.student, self.assignment, number(self.final), number(self.max_score),
+                self.status, "yes" if self.needs_manual_grade else "no", self.message,
+                self.arrival.submitted_at if self.arrival else "",
+                self.arrival.clock if self.arrival else "",
+                hours(late.late_by) if late else "", number(late.penalty) if late else "",
+                number(self.score)]
 
 
 @dataclass(frozen=True)
@@ -122,6 +152,12 @@ class Report:
     def max_score(self, assignment: str) -> float | None:
         return next((r.max_score for r in self.rows
                      if r.assignment == assignment and r.max_score is not None), None)
+
+
+def hours(span) -> str:
+    """A time span as hours:minutes (26:03)."""
+    minutes = int(span.total_seconds() // 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"
 
 
 def number(value: float | None) -> str:
@@ -179,35 +215,81 @@ def report(course_dir: Path | str | None = None, assignments=()) -> Report:
     layout = Layout.of(course_dir)
     book = read_gradebook(layout)
     records = {(r.student, r.assignment): r for r in status.read_all(layout)}
-    names = _assignments(layout, book, assignments)
+    names = _assignments(layout, book, records, assignments)
     students = sorted(set(book.students) | {s for s, _ in records} | set(layout.students()))
-    rows = [row(s, a, records.get((s, a)), book.submissions.get((s, a)), book.max_scores.get(a))
+    rules = policy.load(layout.root)
+    rows = [_late(row(s, a, records.get((s, a)), book.submissions.get((s, a)),
+                      book.max_scores.get(a)), layout, rules)
             for s in students for a in names]
     return Report(names, rows, book.students)
 
 
-def _assignments(layout: Layout, book: GradebookView, names) -> list[str]:
+def _late(r: Row, layout: Layout, rules: policy.Policy) -> Row:
+    """``r`` with its arrival and the late penalty of ``rules``."""
+    arrival = submissions.read(layout, r.assignment, r.student)
+    lateness = rules.lateness(r.assignment, r.student, arrival.time) if arrival else None
+    return replace(r, arrival=arrival, lateness=lateness)
+
+
+def _assignments(layout: Layout, book: GradebookView, records, names) -> list[str]:
     known = sorted(set(book.max_scores) | set(layout.assignments()))
     unknown = [n for n in names if n not in known]
     if unknown:
         raise ValueError(f"unknown assignment {', '.join(unknown)}; "
                          f"known: {', '.join(known) or 'none'}")
-    return sorted(set(names)) if names else known
+    if names:
+        return sorted(set(names))
+    submitted = ({a for _, a in book.submissions} | {a for _, a in records}
+                 | {a for a in known if layout.students(a)})
+    return [a for a in known if a in submitted]
+
+
+def unfinished(rep: Report) -> list[Row]:
+    """Graded rows whose written answers still wait for a hand grade."""
+    return [r for r in rep.rows if r.status == status.GRADED and r.needs_manual_grade]
 
 
 def long_table(rows: list[Row]) -> list[list[str]]:
     return [LONG_COLUMNS] + [r.long() for r in rows]
 
 
-def canvas_table(rep: Report) -> list[list[str]]:
-    """Canvas gradebook import; a cell stays empty unless its status is graded."""
-    table = [CANVAS_COLUMNS + rep.assignments,
+def canvas_id(student: Student, rows: list[Row]) -> str:
+    """The student's Canvas user id: the gradebook's, else from collect's file names."""
+    collected = (r.arrival.lms_ids.get("user_id", "") for r in rows
+                 if r.arrival and r.arrival.lms == "canvas")
+    return student.lms_user_id or next(filter(None, collected), "")
+
+
+def canvas_table(rep: Report, people: Roster | None = None) -> list[list[str]]:
+    """Canvas gradebook import; a cell stays empty unless its status is graded. With
+    ``people`` (a Canvas gradebook export) rows and headers are Canvas's own."""
+    headers = [(people.header(a, rep.assignments) if people else None) or a
+               for a in rep.assignments]
+    table = [CANVAS_COLUMNS + headers,
              [CANVAS_POINTS_POSSIBLE, "", "", "", ""]
              + [number(rep.max_score(a)) for a in rep.assignments]]
     for student, rows in rep.by_student():
-        table.append([student.sortable_name, student.lms_user_id, "", student.id, ""]
-                     + [r.grade for r in rows])
+        uid = canvas_id(student, rows)
+        person = people.find(student.id, uid) if people else None
+        who = ([person.name, person.canvas_id, person.sis_user_id, person.sis_login_id,
+                person.section] if person else [student.sortable_name, uid, "", "", ""])
+        table.append(who + [r.grade for r in rows])
     return table
+
+
+def canvas_warnings(rep: Report, people: Roster | None) -> list[str]:
+    """What would not import into the right place: students without a Canvas id,
+    assignments without a column of their own."""
+    table = canvas_table(rep, people)
+    missing = [row[0] for row in table[2:] if not row[1]]
+    out = [f"{len(missing)} student(s) have no Canvas ID ({', '.join(missing[:5])}"
+           f"{', ...' if len(missing) > 5 else ''}): Canvas matches them by name only; "
+           "pass --roster with the Canvas gradebook export"] if missing else []
+    bare = [h for h in table[0][len(CANVAS_COLUMNS):] if not people or h in rep.assignments]
+    if bare:
+        out.append(f"column(s) {', '.join(bare)} name no Canvas assignment: Canvas would "
+                   "create new ones; pass --roster with the Canvas gradebook export")
+    return out
 
 
 def moodle_table(rep: Report) -> list[list[str]]:
@@ -219,17 +301,17 @@ def moodle_table(rep: Report) -> list[list[str]]:
     for student, rows in rep.by_student():
         cells = [student.id]
         for r in rows:
-            cells += [r.grade, "" if r.status == status.GRADED else r.status]
+            cells += [r.grade, r.late_note if r.status == status.GRADED else r.status]
         table.append(cells)
     return table
 
 
-def tables(rep: Report, fmt: str) -> dict[str, list[list[str]]]:
+def tables(rep: Report, fmt: str, people: Roster | None = None) -> dict[str, list[list[str]]]:
     """The files of one format, by suffix appended to the output name ("" = the file)."""
     if fmt == "csv":
         return {"": long_table(rep.rows)}
     if fmt == "canvas":
-        return {"": canvas_table(rep),
+        return {"": canvas_table(rep, people),
                 ".status.csv": long_table([r for r in rep.rows if not r.grade])}
     if fmt == "moodle":
         return {"": moodle_table(rep)}
@@ -262,13 +344,26 @@ def write_files(files: dict[str, list[list[str]]], out: Path | str) -> list[Path
     return [target for _, target in staged]
 
 
+def _refuse_unfinished(rep: Report) -> None:
+    waiting = unfinished(rep)
+    if waiting:
+        names = ", ".join(f"{r.student}/{r.assignment}" for r in waiting[:8])
+        raise ValueError(f"hand grading is unfinished: {len(waiting)} submission(s) have "
+                         f"written answers without a grade ({names}{', ...' if len(waiting) > 8 else ''}); "
+                         "grade them (README, Grading written answers) or pass "
+                         "--allow-incomplete to export them as 0")
+
+
 def _run(args) -> int:
     rep = report(args.course_dir, args.assignments)
-    files = tables(rep, args.format)
-    for r in rep.rows:
-        if r.issue:
-            print(f"grader export: warning: {r.student}/{r.assignment}: {r.message}",
-                  file=sys.stderr)
+    if not args.allow_incomplete:
+        _refuse_unfinished(rep)
+    people = roster.read_canvas(args.roster) if args.roster else None
+    files = tables(rep, args.format, people)
+    warnings = [f"{r.student}/{r.assignment}: {r.message}" for r in rep.rows if r.issue]
+    warnings += canvas_warnings(rep, people) if args.format == "canvas" else []
+    for line in warnings:
+        print(f"grader export: warning: {line}", file=sys.stderr)
     if args.out:
         for path in write_files(files, args.out):
             print(f"wrote {path}", file=sys.stderr)
@@ -287,5 +382,10 @@ def add_command(sub) -> None:
     p.add_argument("--format", choices=FORMATS, default="csv", help="default: csv")
     p.add_argument("--out", default=None, help="file to write (default: stdout); "
                    "canvas also writes <out>.status.csv")
-    p.add_argument("assignments", nargs="*", help="default: every assignment")
+    p.add_argument("--roster", metavar="CSV", default=None,
+                   help="canvas: the course's Canvas gradebook export, for its student ids "
+                   "and assignment columns")
+    p.add_argument("--allow-incomplete", action="store_true",
+                   help="export even while written answers wait for a hand grade (as 0)")
+    p.add_argument("assignments", nargs="*", help="default: every assignment with a submission")
     p.set_defaults(run=_run)

@@ -22,14 +22,17 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import GetGrades
 
 from grader import atomic, nbgrader_api
-from grader.feedback_preprocessors import CapLongOutputs, StripHiddenTests, SummariseTestOutcomes
-from grader.hidden import HIDDEN_BEGIN, HIDDEN_END, hidden_lines
+from grader.feedback_preprocessors import (MARKERS, CapLongOutputs, RefuseHiddenText,
+                                           StripHiddenTests, SummariseTestOutcomes)
+from grader.feedback_page import RenderMath
+from grader.hidden import hidden_lines
 from grader.layout import Layout
 
 # SummariseTestOutcomes needs the hidden blocks, so it runs before StripHiddenTests.
+# nbgrader_config.py gives nbgrader's GenerateFeedback (and so the formgrader) these
+# and the page's exporter, grader.feedback_page.CourseFeedbackExporter.
 PREPROCESSORS = [GetGrades, SummariseTestOutcomes, StripHiddenTests, CapLongOutputs,
-                 CSSHTMLHeaderPreprocessor]
-MARKERS = [HIDDEN_BEGIN.lstrip("# "), HIDDEN_END.lstrip("# ")]
+                 RenderMath, RefuseHiddenText, CSSHTMLHeaderPreprocessor]
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -103,7 +106,7 @@ def generate(assignment: str, student: str, course_dir: Path | str | None = None
     with tempfile.TemporaryDirectory(dir=scratch_root, prefix="feedback-") as scratch:
         scratch = Path(scratch)
         api = nbgrader_api.api(
-            layout.root, GenerateFeedback={"preprocessors": PREPROCESSORS},
+            layout.root,
             CourseDirectory={"feedback_directory": str(scratch.relative_to(layout.root))})
         nbgrader_api.checked(api.generate_feedback(assignment, student, force=True),
                              f"feedback on {assignment} for {student}")

@@ -18,11 +18,13 @@ from traitlets import Integer
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_solution
 
-from grader.hidden import hidden_start, strip_hidden
-from grader.judge import BADLY_REPORTED, HIDDEN_FAILURE
+from grader.hidden import HIDDEN_BEGIN, HIDDEN_END, hidden_lines, hidden_start, strip_hidden
+from grader.judge import BADLY_REPORTED, HIDDEN_FAILURE, hidden_failure
 from grader.preprocessors import VERDICT_ERROR
 
 NOTE = "This cell also runs hidden tests with other inputs (not shown)."
+HIDDEN = "grader_hidden_lines"       # resources key: the hidden lines, read before stripping
+MARKERS = [HIDDEN_BEGIN.lstrip("# "), HIDDEN_END.lstrip("# ")]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # Where IPython says a cell's own code was running: "Cell In[7], line 3" (IPython >= 8.4)
@@ -62,6 +64,10 @@ class SummariseTestOutcomes(NbGraderPreprocessor):
 
     max_message_chars = Integer(2000, help="cap on a visible failure's message").tag(config=True)
 
+    def preprocess(self, nb, resources):
+        resources[HIDDEN] = hidden_lines(nb)
+        return super().preprocess(nb, resources)
+
     def preprocess_cell(self, cell, resources, index):
         if is_test_cell(cell):
             lines = [NOTE] if hidden_start(cell.source) else []
@@ -78,20 +84,22 @@ class SummariseTestOutcomes(NbGraderPreprocessor):
             errors = errors[:-1]                 # the judge's own, summarised below
         judged = judged_lines(verdict, bool(errors))
         if errors:
-            return "\n".join([self.failure(cell, errors[0]), *judged]), True
+            return "\n".join([self.failure(cell, errors[0], verdict), *judged]), True
         if judged:
             return "\n".join(judged), True
         if any(o.output_type == "stream" and o.name == "stderr" for o in cell.outputs):
             return f"Failed: {HIDDEN_FAILURE}.", True   # which line wrote it is unknown
         return "Passed.", False
 
-    def failure(self, cell, error) -> str:
+    def failure(self, cell, error, verdict: dict) -> str:
         start = hidden_start(cell.source)
         line = failing_line(error.get("traceback", []), cell.get("execution_count"))
         if start is None or (line is not None and line < start):
             message = _ANSI.sub("", str(error.get("evalue", "")))[: self.max_message_chars]
             return f"Failed in the visible checks: {error.ename}: {message}"
-        return f"Failed in the hidden tests: {error.ename}: {HIDDEN_FAILURE}."
+        # The check that raised reported nothing: the first hidden one missing or wrong.
+        first = next((f["name"] for f in verdict.get("failures", []) if not f["visible"]), None)
+        return f"Failed in the hidden tests: {error.ename}: {hidden_failure(first)}."
 
 
 def judged_lines(verdict: dict, errored: bool) -> list[str]:
@@ -107,7 +115,7 @@ def judged_lines(verdict: dict, errored: bool) -> list[str]:
         elif first["visible"]:
             lines.append(f"Failed in the visible checks: {first['detail']}")
         else:
-            lines.append(f"Failed in the hidden tests: {VERDICT_ERROR}: {HIDDEN_FAILURE}.")
+            lines.append(f"Failed in the hidden tests: {VERDICT_ERROR}: {first['shown']}.")
     return lines
 
 
@@ -157,3 +165,28 @@ class CapLongOutputs(NbGraderPreprocessor):
                 data.setdefault("text/plain", "(a long HTML output, not shown)")
             if "text/plain" in data:
                 data["text/plain"] = _cap(data["text/plain"], **limit)
+
+
+def _texts(cell) -> list[str]:
+    """What a page shows of a cell: its source and every text of its outputs."""
+    texts = [cell.source]
+    for output in cell.get("outputs", []):
+        texts += [output.get("text", ""), output.get("evalue", ""),
+                  "\n".join(output.get("traceback", []))]
+        texts += [v for v in output.get("data", {}).values() if isinstance(v, str)]
+    return texts
+
+
+class RefuseHiddenText(NbGraderPreprocessor):
+    """Last of the feedback steps: stop (no page written) when any cell would still
+    show a hidden-test marker or line. Whoever generates feedback (python -m grader
+    feedback, or the formgrader's button) gets an error instead of a leak."""
+
+    def preprocess(self, nb, resources):
+        secrets = MARKERS + resources.get(HIDDEN, [])
+        for index, cell in enumerate(nb.cells):
+            found = next((s for text in _texts(cell) for s in secrets if s in text), None)
+            if found:
+                raise RuntimeError(f"cell {index + 1} of the feedback would show hidden-test "
+                                   f"text ({found[:60]!r}): feedback not written")
+        return nb, resources

@@ -25,9 +25,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from course import forbidden, values
+from grader.case_kinds import case_kind
 from grader.observations import CellObservations, Observation, parse
 
 HIDDEN_FAILURE = "a hidden test with other inputs failed: check edge cases, shapes and dtypes"
+
+
+def hidden_failure(name: str | None) -> str:
+    """What a student reads of a failed hidden check: the fixed sentence, and the kind
+    of case when its observation is known (grader.case_kinds: never its inputs)."""
+    return f"{HIDDEN_FAILURE} (the failing case: {case_kind(name)})" if name else HIDDEN_FAILURE
+
 _REPORTING = ("; run the notebook from top to bottom without code that changes how cells "
               "run or show their results")
 BADLY_REPORTED = {
@@ -53,7 +61,7 @@ class Failure:
         if self.kind in BADLY_REPORTED:
             return BADLY_REPORTED[self.kind]
         if not self.visible:
-            return HIDDEN_FAILURE
+            return hidden_failure(self.name)
         return self.detail
 
 

@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import nbformat
 
 from course import values
-from grader import spawn, status, templates, worker
+from grader import atomic, spawn, status, templates, worker
 from grader.hidden import hidden_start
 from grader.layout import Layout
 from grader.observations import parse
@@ -173,15 +171,4 @@ def write_expected(key: dict, folder: Path | None = None) -> list[Path]:
 
 
 def _write_json(target: Path, data, mode: int = 0o644) -> None:
-    """Write atomically (a reader sees the old file or the new one), with ``mode``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=1, sort_keys=True)
-            f.write("\n")
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    atomic.write_json(target, data, mode, indent=1, sort_keys=True)

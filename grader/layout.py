@@ -8,6 +8,9 @@
     gradebook.db                       nbgrader's SQLite gradebook
     grading/status/<assignment>/<student>.json   how each grading ended (grader.status)
     grading/unmatched/                 collected files that could not be mapped
+    grading/submissions/<assignment>/<student>.json   when each arrived (grader.submissions)
+    grading/keys/                      answer keys (grader.keys)
+    grading/reports/                   stats and similarity reports, for staff
 
 All of these except solutions/ and notebooks/ are ignored by git.
 """
@@ -67,6 +70,10 @@ class Layout:
     @property
     def unmatched(self) -> Path:
         return self.root / "grading" / "unmatched"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "grading" / "reports"
 
     def assignments(self) -> list[str]:
         """Assignment names, in course order: folders of solutions/ (or, in a course

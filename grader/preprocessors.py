@@ -17,6 +17,7 @@ from grader.observations import CellObservations
 
 VERDICT_ERROR = "CheckFailed"     # the error output a failed verdict adds (nbgrader scores 0)
 
+
 # What Python's warnings module prints: "file:line: SomeWarning: message", then
 # optionally the offending source line, indented.
 _WARNING_HEAD = re.compile(r"^\S.*:\d+: [A-Za-z_]\w*(Warning|Deprecation\w*): ")

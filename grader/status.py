@@ -9,11 +9,10 @@ single coordinating process), and exports read it next to the gradebook.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from grader import atomic
 from grader.layout import Layout
 
 GRADED = "graded"
@@ -32,6 +31,8 @@ class Record:
     status: str
     message: str = ""                 # what went wrong, for the instructor
     submission_sha256: str = ""       # of the submitted files; a change means regrade
+    tests_sha256: str = ""            # of the solution and course package (grader.keys.digest)
+    written_answers: dict[str, str] = field(default_factory=dict)   # "nb/grade_id": sha256
     seconds: float = 0.0              # wall-clock time of the grading
     graded_at: str = ""               # ISO 8601, UTC
     flags: list[str] = field(default_factory=list)   # e.g. tests moved above solutions
@@ -48,15 +49,7 @@ def path(layout: Layout, assignment: str, student: str) -> Path:
 def write(layout: Layout, record: Record) -> Path:
     """Store ``record`` atomically (a reader never sees half a file)."""
     target = path(layout, record.assignment, record.student)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(asdict(record), f, indent=1)
-        os.replace(tmp, target)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    atomic.write_json(target, asdict(record), indent=1)
     return target
 
 

@@ -27,7 +27,7 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.converters.autograde import Autograde
 from nbgrader.preprocessors import DeduplicateIds, Execute
 
-from grader import config, sandbox, status
+from grader import config, course_dir, sandbox, status, unsandboxed
 from grader.execute import OUTCOME, GuardedExecute
 from grader.kernel import SandboxedKernelManager
 from grader.preprocessors import JudgeObservations, RecordObservations
@@ -139,6 +139,7 @@ PREFLIGHT = """import importlib.util as u
 for m in ("course", "grader.guard", "ipykernel", "IPython", "numpy", "torch"):
     open(u.find_spec(m).origin, "rb").close()
 import course.values, grader.guard
+print(course.__file__, grader.guard.__file__, sep="\\n")
 """
 
 
@@ -170,7 +171,7 @@ def _preflight(limits: dict) -> str:
                              env=sandbox.scrubbed_env(worker_env(), home=str(paths["home"])),
                              timeout=120)
     if run.returncode == 0:
-        return ""
+        return _other_packages(run.stdout.split())
     last = (run.stderr.strip().splitlines() or ["(no message)"])[-1]
     return (f"a grading kernel cannot start on this machine: {last}. Kernels run as an "
             "unprivileged user in a sandbox, so the Python environment "
@@ -199,7 +200,7 @@ def _config(paths: dict, task: dict, policy_file: Path, key: str, key_file: Path
                       RestoreCells={"release_dir": str(paths["release"])},
                       SandboxedKernelManager={"policy_file": str(policy_file)},
                       GuardedExecute={"receipt_key": key, "timeout": limits["cell_seconds"]},
-                      JudgeObservations={"key_file": str(key_file or "")})
+                      JudgeObservations={"key_file": str(key_file or "")}, **unsandboxed.ALLOW)
     steps = list(cfg.Autograde.autograde_preprocessors)
     at = steps.index(Execute)
     steps[at:at + 1] = [GuardedExecute, JudgeObservations if key_file else RecordObservations]
@@ -236,6 +237,15 @@ def _status(ok: bool) -> tuple[str, list[str]]:
     if OUTCOME["timed_out"] or OUTCOME["stopped"]:
         return status.TIMED_OUT, flags
     return (status.GRADED if ok else status.INVALID_NOTEBOOK), flags
+
+
+def _likely_cause(tampered: list[str]) -> str:
+    """What an integrity flag on every test cell most likely means, or ""."""
+    if not tampered or not all(t.endswith(": no receipt") for t in tampered):
+        return ""
+    return ("no test cell returned a receipt, so the grader's guard did not run in the "
+            "kernel: likely the kernel imported another copy of the course's packages "
+            "(run grader from the course folder), or the notebook changed how cells run")
 
 
 def _read_task(scratch: Path) -> tuple[dict, Path | None]:
@@ -285,7 +295,7 @@ def grade_in(scratch: Path) -> dict:
     finally:
         sandbox.remove_empty_cgroups()
     state, flags = _status(outcome["success"])
-    message = "" if outcome["success"] else _log_tail(outcome)
+    message = _likely_cause(OUTCOME["tampered"]) if outcome["success"] else _log_tail(outcome)
     if OUTCOME["kernel_died"]:
         return stopped(task, state, message)
     result = failure(task, state, message)
@@ -305,13 +315,25 @@ def _log_tail(outcome: dict) -> str:
     return OUTCOME["kernel_died"] or text[-3000:]
 
 
+def _other_packages(kernel_files: list[str]) -> str:
+    """Why the kernels would import other copies of course and grader, or ""."""
+    ours = course_dir.packages_root()
+    theirs = {str(Path(f).resolve().parents[1]) for f in kernel_files}
+    if theirs == {str(ours)}:
+        return ""
+    return (f"grading kernels would import the course's packages from {', '.join(sorted(theirs))}, "
+            f"not from {ours} like this grader; run grader from the course folder")
+
+
 def worker_env() -> dict[str, str]:
     """Variables the grading process (and so the kernel) gets on top of the scrubbed set."""
     scripts = os.path.dirname(sys.executable)
     return {"PATH": scripts + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
             "COURSE_GRADING": "1", OBSERVE_VARIABLE: "1", "OMP_NUM_THREADS": "1",
             "PYTHONHASHSEED": "0",
-            "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
+            "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONPATH": os.pathsep.join([str(course_dir.packages_root()), *filter(
+                None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])}
 
 
 def main(argv: list[str]) -> int:

@@ -49,11 +49,12 @@ def _wait_until_up(server: LabServer, timeout: float) -> None:
 
 
 @contextmanager
-def running_lab(timeout: float = 60.0, env: dict | None = None):
+def running_lab(timeout: float = 60.0, env: dict | None = None, cwd: Path = ROOT):
+    """JupyterLab serving ``cwd`` with the configuration file found there."""
     port, token = free_port(), secrets.token_hex(16)
     cmd = [sys.executable, "-m", "jupyterlab", "--config=jupyter_lab_config.py",
            f"--port={port}", f"--IdentityProvider.token={token}"]
-    process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     server = LabServer(port, token, process)
     try:

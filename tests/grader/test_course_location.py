@@ -41,21 +41,40 @@ def private_clone():
     shutil.rmtree(private)
 
 
+def _grader(*args, cwd: Path) -> subprocess.CompletedProcess:
+    """``python -m grader ARGS`` as an instructor runs it: no PYTHONPATH of our own."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd, env=env,
+                          text=True, capture_output=True, timeout=900)
+
+
 def _autograde(clone: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(clone)}
-    return subprocess.run([sys.executable, "-m", "grader", "--course-dir", str(clone),
-                           "autograde", "--jobs", "1"], cwd=clone, env=env, text=True,
-                          capture_output=True, timeout=900)
+    return _grader("--course-dir", str(clone), "autograde", "--jobs", "1", cwd=Path("/"))
+
+
+def _full_marks(clone: Path) -> None:
+    record = status.read(Layout.of(clone), "hardening", "alice")
+    assert record.status == status.GRADED, record
+    scores = gradebook.cell_scores(clone, "hardening", "alice")
+    assert {k: v.score for k, v in scores.items()} == {
+        "test_double": 2.0, "test_square": 1.0, "test_noisy_mean": 1.0}
 
 
 def test_a_course_under_a_private_folder_gets_full_marks(private_clone):
+    """--course-dir from elsewhere: the command runs again with the clone's packages."""
     run = _autograde(private_clone)
     assert run.returncode == 0, run.stderr
-    record = status.read(Layout.of(private_clone), "hardening", "alice")
-    assert record.status == status.GRADED, record
-    scores = gradebook.cell_scores(private_clone, "hardening", "alice")
-    assert {k: v.score for k, v in scores.items()} == {
-        "test_double": 2.0, "test_square": 1.0, "test_noisy_mean": 1.0}
+    _full_marks(private_clone)
+
+
+def test_grader_run_inside_a_clone_acts_on_that_clone(private_clone):
+    run = _grader("autograde", "--jobs", "1", cwd=private_clone / "solutions")
+    assert run.returncode == 0, run.stderr
+    _full_marks(private_clone)
+    export = _grader("export", "hardening", cwd=private_clone)
+    assert export.returncode == 0, export.stderr
+    assert [line.split(",")[:2] for line in export.stdout.splitlines()[1:]] == [
+        ["alice", "hardening"]]
 
 
 def test_a_package_the_kernels_cannot_read_is_refused_before_grading(private_clone):

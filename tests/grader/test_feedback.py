@@ -4,53 +4,23 @@
 import copy
 import html
 import re
+import shutil
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader import autograde, feedback, release
+from grader import feedback, feedback_page, nbgrader_api
 from grader.__main__ import main
-from grader.feedback_preprocessors import (HIDDEN_FAILURE, NOTE, StripHiddenTests,
-                                           SummariseTestOutcomes, failing_line)
+from grader.feedback_preprocessors import (HIDDEN_FAILURE, NOTE, RefuseHiddenText,
+                                           StripHiddenTests, SummariseTestOutcomes,
+                                           failing_line)
 from grader.hidden import hidden_lines
 from grader.nbgrader_api import NbgraderError
+from tests.grader import tiny_course
+from tests.grader.tiny_course import SECRETS
 from tests.notebooks.harness import Course
 from tests.notebooks.mistakes.m05_losses import MISTAKES as LOSS_MISTAKES
-
-SECRETS = ("hidden secret print output", "secret negative input", "secret input -4")
-TESTS = {
-    "test_double": 'assert double(2) == 4, "double(2) should be 4"\n### BEGIN HIDDEN TESTS\n'
-                   'print("hidden secret print output")\n'
-                   'assert double(-3) == -6, "double of the secret negative input -3"\n'
-                   '### END HIDDEN TESTS',
-    "test_square": 'assert square(3) == 9, "square(3) should be 9"\n### BEGIN HIDDEN TESTS\n'
-                   'assert square(-4) == 16, "square of the secret input -4"\n'
-                   '### END HIDDEN TESTS',
-}
-ANSWERS = {  # alice: double fails only the hidden test, square a visible one
-    "alice": {"double": 'def double(x):\n'
-                        '    print("\\n".join(f"line-{i:03d}" for i in range(500)))\n'
-                        '    return 2 * abs(x)\ndouble(1)',
-              "square": "def square(x):\n    return x * 2"},
-    "bob": {"double": "def double(x):\n    return 2 * x",
-            "square": "def square(x):\n    return x * x"},
-}
-
-
-def _meta(grade_id, **flags):
-    return {"nbgrader": {"grade_id": grade_id, "schema_version": 3, "locked": False,
-                         "solution": False, "grade": False, "task": False, **flags}}
-
-
-def _notebook(answers):
-    cells = []
-    for name, test in zip(answers, TESTS):
-        cells += [new_code_cell(answers[name], metadata=_meta(name, solution=True)),
-                  new_code_cell(TESTS[test], metadata=_meta(test, grade=True, locked=True,
-                                                              points=1))]
-    return new_notebook(cells=cells, metadata={"kernelspec": {
-        "name": "python3", "display_name": "Python 3", "language": "python"}})
 
 
 def _text(page: str) -> str:
@@ -64,19 +34,7 @@ def _cell(page: str, grade_id: str) -> str:
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    root = tmp_path_factory.mktemp("course")
-    solution = _notebook({"double": "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n"
-                                    "    ### END SOLUTION",
-                          "square": "def square(x):\n    ### BEGIN SOLUTION\n    return x * x\n"
-                                    "    ### END SOLUTION"})
-    (root / "solutions/tiny").mkdir(parents=True)
-    nbformat.write(solution, root / "solutions/tiny/tiny.ipynb")
-    release.generate("tiny", root)
-    for student, answers in ANSWERS.items():
-        (root / "submitted" / student / "tiny").mkdir(parents=True)
-        nbformat.write(_notebook(answers), root / "submitted" / student / "tiny/tiny.ipynb")
-        autograde.autograde("tiny", student, root)
-    return root
+    return tiny_course.build(tmp_path_factory.mktemp("course"))
 
 
 @pytest.fixture(scope="module")
@@ -238,10 +196,67 @@ def test_real_notebook_feedback_hides_every_hidden_test(losses):
 
 def test_real_notebook_hidden_failure_shows_only_the_fixed_sentence(losses):
     cell = _cell(losses[1], "test_class_weights")
-    assert re.search(rf"Failed in the hidden tests: \w+: {HIDDEN_FAILURE}\.", cell)
+    assert re.search(rf"Failed in the hidden tests: \w+: {HIDDEN_FAILURE} \(the failing "
+                     r"case: [a-z .]+\)\.", cell)
     assert "absent" not in cell and "expected" not in cell
 
 
 def test_real_notebook_visible_failure_shows_the_check_message(losses):
     cell = _cell(losses[1], "test_mse")
     assert "Failed in the visible checks: " in cell and "mse" in cell.split("visible checks:")[1]
+
+
+def test_nbgraders_own_feedback_as_the_formgrader_makes_it_shows_no_hidden_test(course):
+    """The formgrader's "Generate Feedback" calls NbGraderAPI.generate_feedback with the
+    course's nbgrader_config.py, which gives it the grader's steps."""
+    api = nbgrader_api.api(course)
+    assert api.generate_feedback("tiny", "alice", force=True)["success"]
+    page = (course / "feedback/alice/tiny/tiny.html").read_text()
+    text = _text(page)
+    assert "tiny (Score: 0.0 / 2.0)" in text
+    assert feedback.leaks(page, hidden_lines(nbformat.read(
+        course / "autograded/alice/tiny/tiny.ipynb", 4))) == []
+
+
+def test_feedback_that_would_still_show_a_hidden_line_is_refused():
+    nb = new_notebook(cells=[new_code_cell("x = 1\n### BEGIN HIDDEN TESTS\nassert secret_case()\n"
+                                           "### END HIDDEN TESTS")])
+    resources = {}
+    nb, resources = SummariseTestOutcomes().preprocess(nb, resources)   # records the lines
+    nb.cells[0].source = "assert secret_case()"        # as if a step had failed to strip it
+    with pytest.raises(RuntimeError, match="would show hidden-test text"):
+        RefuseHiddenText().preprocess(nb, resources)
+
+
+def test_nbgraders_own_autograde_is_refused_with_the_sandboxed_command(course, tmp_path):
+    """`nbgrader autograde` and the formgrader's autograde buttons would run student
+    code unsandboxed: the course's configuration refuses them."""
+    shutil.copytree(course, tmp_path / "course")
+    result = nbgrader_api.api(tmp_path / "course").autograde("tiny", "bob", force=True)
+    assert not result["success"]
+    assert "python -m grader autograde" in result.get("log", "") + result.get("error", "")
+    assert sorted(p.name for p in (tmp_path / "course/autograded").iterdir()) == ["alice", "bob"]
+
+
+def test_real_notebook_contents_name_each_exercise_and_formulas_need_no_internet(losses):
+    page = losses[1]
+    toc = _text(page.split('<div id="toc">')[1].split("</div>")[0])
+    assert "Test cell" not in toc
+    assert "Exercise 4: cross-entropy with class weights (Score: 0.0 / 3.0)" in toc \
+        or "Exercise 4: cross-entropy with class weights (Score: 3.0 / 3.0)" in toc
+    assert "Question (Score: " in toc                      # the hand-graded one, by name
+    assert "cdnjs" not in page
+    assert "mathjax" not in page.lower()
+    assert page.count("<math") > 20 and "$$" not in _text(page)
+
+
+@pytest.mark.parametrize("source, formulas", [
+    ("Loss $\\ell = -\\log p$ and $$\\frac{1}{N}\\sum_i x_i$$.", 2),
+    ("It costs $5 and $6, or \\$7.", 0),                  # money, not formulas
+    ("Broken $\\frac{1}{$ stays as written.", 0),
+])
+def test_formulas_become_mathml_and_the_rest_stays(source, formulas):
+    out = feedback_page.mathml(source)
+    assert out.count("<math") == formulas
+    if not formulas:
+        assert out == source

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from course import values
-from grader.judge import HIDDEN_FAILURE, judge
+from grader.judge import HIDDEN_FAILURE, Failure, judge
 from grader.observations import MAX_PER_CELL, CellObservations
 
 CLOSE = {"compare": "close", "rtol": 1e-5, "atol": 1e-6, "exact_dtype": False}
@@ -41,7 +41,8 @@ def test_a_wrong_hidden_value_fails_without_showing_it():
     wrong = reported(payload("visible", tensor([2.0, 4.0])), payload("hidden", tensor([-6.0, 2.0])))
     [failure] = judge(KEY, wrong, [], True).failures
     assert failure.kind == "mismatch" and not failure.visible
-    assert failure.shown == HIDDEN_FAILURE and "-6" in failure.detail
+    assert failure.shown == f"{HIDDEN_FAILURE} (the failing case: other inputs)"
+    assert "-6" in failure.detail
 
 
 def test_the_key_decides_the_tolerance_not_the_kernel():
@@ -59,7 +60,7 @@ def test_missing_duplicate_and_unknown_observations_fail():
     assert verdict.silent_gap                  # the cell succeeded, yet "hidden" is missing
     shown = {f.kind: f.shown for f in verdict.failures}
     assert "reported more than once" in shown["duplicate"] and "visible" not in shown["duplicate"]
-    assert shown["missing"] == HIDDEN_FAILURE
+    assert shown["missing"].startswith(HIDDEN_FAILURE)
 
 
 def test_a_cell_that_stopped_has_no_silent_gap():
@@ -124,3 +125,17 @@ def test_a_forbidden_name_in_the_answer_fails_with_its_place():
     assert failure.shown == ("not accepted: mse uses F.mse_loss "
                              "(torch.nn.functional.mse_loss), cell 2 line 2, which this "
                              "exercise does not allow")
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("solve(float32 tensor of shape (2, 2), float32 tensor of shape (2,), 0.3) raises ValueError",
+     "an input that must be refused with an error"),
+    ("neuron(float64 X, w, b=-0.3 as a 0-d tensor, tanh)", "another dtype"),
+    ("clean(torch.arange(-3, 4), -1, 1, 9)", "other inputs"),
+    ("confusion_matrix with num_classes=5 when only classes 0-2 occur", "an edge case"),
+    ("sigmoid(float64 x with |x| up to 1000)", "very large or very small values"),
+])
+def test_a_hidden_failure_names_the_kind_of_case_not_its_inputs(name, kind):
+    failure = Failure(name, "mismatch", False, "expected ... got ...")
+    assert failure.shown == f"{HIDDEN_FAILURE} (the failing case: {kind})"
+    assert not any(ch.isdigit() for ch in kind)
