@@ -21,10 +21,10 @@ import nbformat
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import GetGrades
 
-from grader import atomic, nbgrader_api
+from grader import atomic, nbgrader_api, status
 from grader.feedback_preprocessors import (MARKERS, CapLongOutputs, RefuseHiddenText,
                                            StripHiddenTests, SummariseTestOutcomes)
-from grader.feedback_page import RenderMath
+from grader.feedback_page import RenderMath, ungraded_page
 from grader.hidden import hidden_lines
 from grader.layout import Layout
 
@@ -117,12 +117,37 @@ def generate(assignment: str, student: str, course_dir: Path | str | None = None
     return sorted(target.rglob("*.html"))
 
 
+def ungraded(layout: Layout, assignments=(), students=()) -> list[status.Record]:
+    """Selected submissions whose grading produced no notebook (an unreadable file, a
+    kernel that died at once): they get a page that says why."""
+    return [r for r in status.read_all(layout)
+            if r.status not in (status.GRADED, status.MISSING)
+            and (not assignments or r.assignment in assignments)
+            and (not students or r.student in students)
+            and not any((layout.autograded / r.student / r.assignment).glob("*.ipynb"))]
+
+
+def _graded_pairs(layout: Layout, assignments, students, ungraded_pages) -> list:
+    """:func:`selection`, leaving out named students who only have an ungraded page."""
+    only_ungraded = {p.parts[-3] for p in ungraded_pages} - set(graded_students(layout))
+    named = [s for s in students if s not in only_ungraded]
+    return selection(layout, assignments, named) if named or not students else []
+
+
+def write_ungraded(layout: Layout, record: status.Record) -> Path:
+    page = ungraded_page(record.assignment, record.student, record.status, record.message)
+    target = layout.feedback / record.student / record.assignment / f"{record.assignment}.html"
+    return atomic.write_bytes(target, page.encode())
+
+
 def generate_all(assignments=(), students=(), course_dir=None) -> list[Path]:
-    """Feedback for every selected submission (see :func:`selection`). One failure
-    does not stop the others; a RuntimeError at the end lists all failures."""
+    """Feedback for every selected submission (see :func:`selection`), and a page for
+    each one that could not be graded. One failure does not stop the others; a
+    RuntimeError at the end lists all failures."""
     layout = Layout.of(course_dir)
-    written, failures = [], []
-    for assignment, student in selection(layout, assignments, students):
+    written = [write_ungraded(layout, r) for r in ungraded(layout, assignments, students)]
+    failures = []
+    for assignment, student in _graded_pairs(layout, assignments, students, written):
         try:
             written += generate(assignment, student, layout.root)
         except (RuntimeError, OSError) as err:

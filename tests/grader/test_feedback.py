@@ -10,12 +10,13 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader import feedback, feedback_page, nbgrader_api
+from grader import feedback, feedback_page, nbgrader_api, status, submissions
 from grader.__main__ import main
 from grader.feedback_preprocessors import (HIDDEN_FAILURE, NOTE, RefuseHiddenText,
                                            StripHiddenTests, SummariseTestOutcomes,
                                            failing_line)
 from grader.hidden import hidden_lines
+from grader.layout import Layout
 from grader.nbgrader_api import NbgraderError
 from tests.grader import tiny_course
 from tests.grader.tiny_course import SECRETS
@@ -260,3 +261,32 @@ def test_formulas_become_mathml_and_the_rest_stays(source, formulas):
     assert out.count("<math") == formulas
     if not formulas:
         assert out == source
+
+
+def test_an_unreadable_submission_gets_a_page_that_says_why(course, tmp_path):
+    root = tmp_path / "course"
+    shutil.copytree(course, root)
+    status.write(Layout.of(root), status.Record(
+        "tiny", "carol", status.INVALID_NOTEBOOK, "Notebook does not appear to be JSON: '{brok'"))
+    written = feedback.generate_all(["tiny"], [], root)
+    page = root / "feedback/carol/tiny/tiny.html"
+    assert page in written
+    text = _text(page.read_text())
+    assert "tiny: not graded" in text and "not a notebook the grader can read" in text
+    assert "does not appear to be JSON" in text and "File > Save Notebook" in text
+    assert feedback.generate_all(["tiny"], ["carol"], root) == [page]
+
+
+def test_late_work_is_told_its_penalty(course, tmp_path):
+    root = tmp_path / "course"
+    shutil.copytree(course, root)
+    (root / "grading.toml").write_text("[late]\npenalty_per_day = 10\n\n[due]\n"
+                                       "tiny = 2026-10-09T12:00:00Z\n")
+    submissions.write(Layout.of(root), submissions.Record(
+        "bob", "tiny", "2026-10-10T13:30:00+00:00", submissions.ZIP_TIME))
+    [page] = feedback.generate("tiny", "bob", root)
+    text = _text(page.read_text())
+    assert re.search(r"Submitted 2026-10-10 13:30 UTC, 25:30 after the deadline \(2026-10-09 "
+                     r"12:00 UTC\): late penalty 20%, so 2 becomes 1\.6 points\.", text)
+    [on_time] = feedback.generate("tiny", "alice", root)
+    assert "late penalty" not in _text(on_time.read_text())
