@@ -58,7 +58,7 @@ from typing import Callable, Iterator, Mapping
 
 from nbgrader.utils import parse_utc
 
-from grader import atomic, submissions
+from grader import atomic, policy, submissions
 from grader.layout import Layout
 
 NEW, UPDATED, UNCHANGED, OLDER = "new", "updated", "unchanged", "older"
@@ -192,7 +192,7 @@ def _guarded(read: Callable[[], bytes]) -> Callable[[], bytes]:
     return guarded_read
 
 
-def _zip_entries(zf: zipfile.ZipFile) -> Iterator[Entry | Refused]:
+def _zip_entries(zf: zipfile.ZipFile, zone) -> Iterator[Entry | Refused]:
     for info in zf.infolist():
         if info.is_dir():
             continue
@@ -200,13 +200,14 @@ def _zip_entries(zf: zipfile.ZipFile) -> Iterator[Entry | Refused]:
         if path is None:
             yield Refused(info.filename, "unsafe path in zip (absolute or '..'): refused, not written")
             continue
-        yield Entry(path, _zip_mtime(info), _guarded(lambda info=info: zf.read(info)),
+        yield Entry(path, _zip_mtime(info, zone), _guarded(lambda info=info: zf.read(info)),
                     submissions.ZIP_TIME)
 
 
-def _zip_mtime(info: zipfile.ZipInfo) -> float:
+def _zip_mtime(info: zipfile.ZipInfo, zone) -> float:
+    """A zip entry's time, which carries no time zone: read in the course's (grading.toml)."""
     try:
-        return datetime(*info.date_time).timestamp()
+        return datetime(*info.date_time, tzinfo=zone).timestamp()
     except (ValueError, OverflowError):   # zip tools do write 1980-00-00
         return 0.0
 
@@ -224,7 +225,7 @@ def _folder_entries(root: Path) -> Iterator[Entry | Refused]:
 
 
 @contextmanager
-def _open_input(path: Path, layout: Layout) -> Iterator[Iterator[Entry | Refused]]:
+def _open_input(path: Path, layout: Layout, zone) -> Iterator[Iterator[Entry | Refused]]:
     """The entries of the folder or zip ``path`` (ValueError when it is neither)."""
     if not path.exists():
         raise ValueError(f"{path} does not exist; give a folder or a .zip file of submissions")
@@ -236,7 +237,7 @@ def _open_input(path: Path, layout: Layout) -> Iterator[Iterator[Entry | Refused
     elif zipfile.is_zipfile(path):
         try:
             with zipfile.ZipFile(path) as zf:
-                yield _zip_entries(zf)
+                yield _zip_entries(zf, zone)
         except zipfile.BadZipFile as err:
             raise ValueError(f"{path} is a damaged .zip file: {err}") from None
     else:
@@ -622,7 +623,7 @@ def collect(path: Path | str, layout: Layout, assignment: str | None = None,
         except UnreadableEntry as err:
             report.unmatched.append(Unmatched(str(entry.path), f"{reason}; {err}"))
 
-    with _open_input(path, layout) as entries:
+    with _open_input(path, layout, policy.load(layout.root).zone) as entries:
         for cand, older in _newest_first(_gather(entries, ctx, report, keep)):
             try:
                 report.collected.append(_store(layout, run, cand, older))

@@ -126,7 +126,7 @@ def test_each_submission_records_when_it_arrived_and_by_which_clock(layout, tmp_
         "doejane_LATE_12346_678902_05_losses.ipynb": (nb("jane"), MAY_2)})
     c.collect(source, layout)
     jane = submissions.read(layout, "05_losses", "doejane")
-    assert jane.time == datetime(*MAY_2).astimezone(timezone.utc)
+    assert jane.time == datetime(*MAY_2, tzinfo=timezone.utc)    # zip times: the course's zone
     assert (jane.clock, jane.lms, jane.lms_late) == (submissions.ZIP_TIME, "canvas", True)
     assert jane.lms_ids == {"user_id": "12346", "login": "doejane", "submission_id": "678902"}
     folder = make_folder(tmp_path / "in", {"alice/05_losses/05_losses.ipynb": nb("alice"),
@@ -139,6 +139,14 @@ def test_each_submission_records_when_it_arrived_and_by_which_clock(layout, tmp_
     bob = submissions.read(layout, "05_losses", "bob")
     assert (bob.clock, bob.lms, bob.lms_late) == (submissions.FILE_TIME, "", None)
     assert bob.time == datetime.fromtimestamp(1_714_564_800, timezone.utc)
+
+
+def test_zip_times_are_read_in_the_courses_time_zone(layout, tmp_path):
+    (layout.root / "grading.toml").write_text('[late]\ntimezone = "Asia/Tokyo"\n')
+    c.collect(make_zip(tmp_path / "s.zip", {"doejane_1_2_05_losses.ipynb": (nb("j"), MAY_2)}),
+              layout)
+    assert submissions.read(layout, "05_losses", "doejane").submitted_at == (
+        "2024-05-02T03:00:00+00:00")                      # 12:00 in Tokyo
 
 
 def test_a_broken_notebook_kept_aside_is_not_said_to_be_graded(layout, tmp_path):
