@@ -207,9 +207,10 @@ def synthetic_class(assignment: str, students: int, seed: int = 0):
 
 def _stats(root: Path) -> None:
     from grader import stats, stats_report
+    from grader.layout import Layout
 
     for result in stats.collect(root, [ASSIGNMENT]):
-        stats_report.write(result, root / "grading" / "reports")
+        stats_report.write(result, Layout.of(root).reports)
 
 
 def _nbgrader_export(root: Path) -> None:

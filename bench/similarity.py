@@ -53,7 +53,7 @@ _PARAM = re.compile(r"def \w+\(([A-Za-z_]\w*)")
 def _answers_to_write() -> tuple[dict, dict[str, list[str]], str]:
     """The release notebook (JSON), per code answer cell the solution and its catalogued
     mistakes, and the grade_id of the written answer."""
-    from grader.similarity import answer_cells, read_notebook
+    from grader.answers import answer_cells, read_notebook
 
     release = read_notebook(_notebooks.ROOT / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     solution = answer_cells(read_notebook(_notebooks.solution(ASSIGNMENT)))
@@ -173,12 +173,11 @@ def run_similarity(root: Path) -> set[tuple[str, str]]:
     """``grader similarity 05_losses`` in this process; the pairs it reports."""
     from grader.__main__ import main
     from grader.layout import Layout
-    from grader.similarity import reports_dir
 
     with contextlib.redirect_stdout(io.StringIO()):
         if main(["--course-dir", str(root), "similarity", ASSIGNMENT]) != 0:
             raise RuntimeError("grader similarity failed")
-    report = reports_dir(Layout.of(root)) / f"similarity-{ASSIGNMENT}.csv"
+    report = Layout.of(root).reports / f"similarity-{ASSIGNMENT}.csv"
     rows = report.read_text(encoding="utf-8").splitlines()[1:]
     return {tuple(row.split(",")[1:3]) for row in rows}
 
@@ -186,7 +185,7 @@ def run_similarity(root: Path) -> set[tuple[str, str]]:
 def _sources(root: Path) -> dict[str, dict[str, str]]:
     """student -> grade_id -> answer text, as the command reads them."""
     from grader.layout import Layout
-    from grader.similarity import answer_cells, release_notebook, submissions
+    from grader.answers import answer_cells, release_notebook, submissions
 
     layout = Layout.of(root)
     cells = answer_cells(release_notebook(layout, ASSIGNMENT))

@@ -53,16 +53,18 @@ class RenderMath(NbGraderPreprocessor):
 
 
 def exercise_names(nb) -> dict[str, str]:
-    """grade_id -> the heading above the graded cell, without its "(2 points)"."""
-    names, heading = {}, None
+    """grade_id -> the heading above the graded cell, without its "(2 points)"; a
+    heading above several graded cells is followed by each one's grade id."""
+    headings, heading = {}, None
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             found = _HEADING.findall(re.sub(r"<[^>]+>", "", cell.source))
             heading = _POINTS.sub("", found[-1]) if found else heading
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if meta.get("grade") and heading:
-            names.setdefault(meta["grade_id"], heading)
-    return names
+            headings.setdefault(meta["grade_id"], heading)
+    shared = {h for h in headings.values() if list(headings.values()).count(h) > 1}
+    return {gid: f"{h} ({gid})" if h in shared else h for gid, h in headings.items()}
 
 
 def _when(moment, zone) -> str:

@@ -7,13 +7,16 @@ from __future__ import annotations
 import datetime
 import html
 import io
-import os
-import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from grader.atomic import write_bytes
 from grader.export import to_csv
-from grader.stats import (ERROR, FAILURES, FORBIDDEN, FULL, HIDDEN, MARKED, MISSING, OTHER,
-                          PENDING, VISIBLE, AssignmentStats, Exercise)
+from grader.stats_outcomes import (ERROR, FAILURES, FORBIDDEN, FULL, HIDDEN, MARKED, MISSING,
+                                   OTHER, PENDING, VISIBLE)
+
+if TYPE_CHECKING:                   # annotations only: grader.stats imports this module
+    from grader.stats import AssignmentStats, Exercise
 
 LABELS = {FULL: "full marks", VISIBLE: "failed a visible check",
           HIDDEN: "failed hidden tests only", ERROR: "raised an error",
@@ -217,16 +220,6 @@ def page(stats: AssignmentStats) -> str:
 def write(stats: AssignmentStats, folder: Path) -> list[Path]:
     """``stats-<assignment>.csv`` and ``.html`` in ``folder``, each complete in a
     temporary file before it is renamed into place."""
-    folder.mkdir(parents=True, exist_ok=True)
     files = {folder / f"stats-{stats.name}.csv": to_csv(csv_rows(stats)),
              folder / f"stats-{stats.name}.html": page(stats)}
-    for target, text in files.items():
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    return list(files)
+    return [write_bytes(target, text.encode("utf-8")) for target, text in files.items()]

@@ -34,6 +34,14 @@ class LabServer:
     def get_json(self, path: str):
         return json.loads(self.get(path)[1])
 
+    def put_json(self, path: str, body) -> dict:
+        """PUT ``body`` as JSON with the token in the header (as a script would)."""
+        request = urllib.request.Request(
+            f"{self.url}{path}", data=json.dumps(body).encode(), method="PUT",
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return json.loads(r.read().decode())
+
 
 def _wait_until_up(server: LabServer, timeout: float) -> None:
     deadline = time.monotonic() + timeout

@@ -8,8 +8,12 @@ import csv
 import nbformat
 import pytest
 
-from grader import similarity
 from grader.__main__ import main
+from grader.answers import answer_cells, release_fingerprints, release_notebook, submissions
+from grader.fingerprints import fingerprint
+from grader.layout import Layout
+from grader.similar_pairs import Options, find_pairs
+from grader.similarity_report import REPORT_MODE
 
 A = "01_demo"
 PROMPT = ("Explain in two or three sentences why the Euclidean norm of a vector is never "
@@ -129,22 +133,22 @@ def test_copies_are_flagged_and_nothing_else(course, capsys):
 
 
 def test_common_answer_and_prompt_are_not_evidence(course):
-    release = similarity.release_notebook(similarity.Layout.of(course), A)
-    cells = similarity.answer_cells(release)
-    answers = similarity.submissions(similarity.Layout.of(course), A, cells, [])
-    excluded = similarity.release_fingerprints(release)
+    release = release_notebook(Layout.of(course), A)
+    cells = answer_cells(release)
+    answers = submissions(Layout.of(course), A, cells, [])
+    excluded = release_fingerprints(release)
     # The prompt is all that s06 and s07 share: without the release it would match.
-    bare = similarity.find_pairs(answers, cells, {k: set() for k in excluded})
+    bare = find_pairs(answers, cells, {k: set() for k in excluded})
     assert ("s06", "s07") in {(p.a, p.b) for p in bare}
-    flagged = {(p.a, p.b) for p in similarity.find_pairs(answers, cells, excluded)}
+    flagged = {(p.a, p.b) for p in find_pairs(answers, cells, excluded)}
     assert ("s06", "s07") not in flagged
     # The common norm weighs 1/7 per k-gram (eight writers) and is common: counted
     # whole and not common, it would tie its writers together.
-    loose = similarity.Options(common_students=100, common_share=1.0, min_shared=1)
-    assert ("s03", "s06") in {(p.a, p.b) for p in similarity.find_pairs(
+    loose = Options(common_students=100, common_share=1.0, min_shared=1)
+    assert ("s03", "s06") in {(p.a, p.b) for p in find_pairs(
         answers, cells, excluded, loose)}
     assert not any({p.a, p.b} & {"s03", "s06", "s08", "s09", "s11", "s12"}
-                   for p in similarity.find_pairs(answers, cells, excluded))
+                   for p in find_pairs(answers, cells, excluded))
 
 
 def test_corrupt_notebook_is_skipped_with_a_line(course, capsys):
@@ -161,7 +165,7 @@ def test_html_is_self_contained_and_escapes_student_text(course):
     assert "<script" not in page.lower()
     assert "&lt;script&gt;" in page and "<mark>" in page
     assert "http://" not in page and "https://" not in page and "src=" not in page
-    assert path.stat().st_mode & 0o777 == similarity.REPORT_MODE
+    assert path.stat().st_mode & 0o777 == REPORT_MODE
 
 
 def test_csv_columns_and_default_assignments(course):
@@ -195,10 +199,10 @@ def test_threshold_option_and_no_pairs(course, capsys):
 def test_code_normalisation():
     a = 'def f(p, t, reduction="mean"):\n    d = (p - t) ** 2  # note\n    return d.sum(dim=1)\n'
     b = "def f(x, y, reduction='mean'):\n    z = (x - y)**2\n\n    return z.sum(dim = 1)\n"
-    assert similarity.fingerprint(a, "code").grams == similarity.fingerprint(b, "code").grams
-    assert similarity.fingerprint("x = (1,\n", "code").grams     # does not tokenize: fallback
+    assert fingerprint(a, "code").grams == fingerprint(b, "code").grams
+    assert fingerprint("x = (1,\n", "code").grams     # does not tokenize: fallback
     changed = b.replace("sum", "mean")
-    assert similarity.fingerprint(a, "code").grams != similarity.fingerprint(changed, "code").grams
+    assert fingerprint(a, "code").grams != fingerprint(changed, "code").grams
 
 
 def test_a_pair_is_flagged_on_its_cells_together():
@@ -207,13 +211,13 @@ def test_a_pair_is_flagged_on_its_cells_together():
     cells = {"one": ("text", ""), "two": ("text", "")}
     shared = {"one": "alpha beta gamma delta epsilon zeta eta theta iota kappa",
               "two": "lambda mu nu xi omicron pi rho sigma tau upsilon"}
-    answers = {s: {gid: similarity.fingerprint(text, "text") for gid, text in shared.items()}
+    answers = {s: {gid: fingerprint(text, "text") for gid, text in shared.items()}
                for s in ("a", "b")}
     for i in range(6):
-        answers[f"other{i}"] = {gid: similarity.fingerprint(f"{gid} own words of {i} " * 3,
+        answers[f"other{i}"] = {gid: fingerprint(f"{gid} own words of {i} " * 3,
                                                             "text") for gid in cells}
     none = {"code": set(), "text": set()}
-    [pair] = similarity.find_pairs(answers, cells, none)
+    [pair] = find_pairs(answers, cells, none)
     assert (pair.a, pair.b, pair.score, pair.shared) == ("a", "b", 1.0, 12.0)
     assert [c.grade_id for c in pair.cells] == ["one", "two"]
-    assert not similarity.find_pairs(answers, cells, none, similarity.Options(min_shared=13))
+    assert not find_pairs(answers, cells, none, Options(min_shared=13))

@@ -10,8 +10,9 @@ import re
 import pytest
 
 from bench.class_stats import STUB, Cell, stopped, write_course
-from grader import stats
+from grader import stats, stats_outcomes
 from grader.__main__ import main
+from grader.stats_outcomes import classify, normalise, raised
 
 A = "05_losses"
 
@@ -99,19 +100,20 @@ def test_exercises_are_ranked_by_failure_share(result):
     assert [e.grade_id for e in result.exercises][:2] == ["test_mse", "test_bce"]  # notebook order
     assert [e.grade_id for e in result.ranked()] == RANKED
     bce = by_id(result)["test_bce"]
-    assert (bce.n, bce.failed, bce.count(stats.FULL)) == (10, 6, 4)
+    assert (bce.n, bce.failed, bce.count(stats_outcomes.FULL)) == (10, 6, 4)
     assert bce.mean_score == pytest.approx(0.8) and bce.mean_share == pytest.approx(0.4)
 
 
 def test_visible_failures_are_told_apart_from_hidden_only_ones(result):
     ex = by_id(result)
     bce = ex["test_bce"]
-    assert [bce.count(c) for c in (stats.VISIBLE, stats.HIDDEN, stats.FORBIDDEN)] == [2, 3, 1]
+    assert [bce.count(c) for c in (stats_outcomes.VISIBLE, stats_outcomes.HIDDEN,
+                                   stats_outcomes.FORBIDDEN)] == [2, 3, 1]
     mse = ex["test_mse"]
-    assert mse.count(stats.ERROR) == 3
+    assert mse.count(stats_outcomes.ERROR) == 3
     assert mse.errors() == {"NameError": 2, "NotImplementedError": 1}
-    assert ex["test_class_weights"].count(stats.MISSING) == 1
-    assert ex["test_cross_entropy"].count(stats.VISIBLE) == 1
+    assert ex["test_class_weights"].count(stats_outcomes.MISSING) == 1
+    assert ex["test_cross_entropy"].count(stats_outcomes.VISIBLE) == 1
 
 
 def test_messages_differing_only_by_numbers_are_grouped_with_a_likely_cause(result):
@@ -136,7 +138,8 @@ def test_statuses_and_manual_grading_left_are_counted(result):
                                "invalid_notebook": 1}
     assert result.manual_left == (4, 4)                   # submissions, cells
     why = by_id(result)["why_logits"]
-    assert (why.count(stats.PENDING), why.count(stats.MARKED), why.failed) == (4, 1, 1)
+    assert (why.count(stats_outcomes.PENDING), why.count(stats_outcomes.MARKED),
+            why.failed) == (4, 1, 1)
     assert sorted(result.totals.values())[-1] == result.max_score == 13
 
 
@@ -201,7 +204,7 @@ def test_a_course_without_graded_submissions_is_a_clear_error(tmp_path, capsys):
     ("In [5] line 12: -3.5 and +2", "In [#] line #: # and #"),
 ])
 def test_numbers_are_normalised_but_names_are_kept(text, expected):
-    assert stats.normalise(text) == expected
+    assert normalise(text) == expected
 
 
 @pytest.mark.parametrize("output, expected", [
@@ -216,7 +219,7 @@ def test_numbers_are_normalised_but_names_are_kept(text, expected):
     ({"ename": "KeyError", "evalue": "'weight'"}, ("KeyError", "KeyError: 'weight'")),
 ])
 def test_kernel_errors_name_the_exception_the_students_code_raised(output, expected):
-    assert stats.raised(output) == expected
+    assert raised(output) == expected
 
 
 @pytest.mark.parametrize("ename, category", [
@@ -225,4 +228,4 @@ def test_kernel_errors_name_the_exception_the_students_code_raised(output, expec
 def test_errors_the_grader_adds_are_not_blamed_on_the_answer(ename, category):
     cell = {"outputs": [{"output_type": "error", "ename": ename, "evalue": "..."}],
             "metadata": {"grader": {"verdict": {"passed": False, "failures": []}}}}
-    assert stats.classify(cell)[0] == category
+    assert classify(cell)[0] == category
