@@ -39,7 +39,7 @@ LICENSES = ("LICENSE", "LICENCE", "COPYING")
 # .git, .venv, .ipynb_checkpoints, notebooks/.release-*).
 EXCLUDED = frozenset({"solutions", "grader", "tests", "bench", "submitted", "autograded",
                       "feedback", "grading", "__pycache__", "gradebook.db",
-                      "gradebook.db-journal", "nbgrader_config.py"})
+                      "gradebook.db-journal", "nbgrader_config.py", "grading.toml"})
 MARKER = ".published-student-repo"
 # nbgrader's delimiters (it finds them anywhere in a line).
 DELIMITERS = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN SOLUTION", "END SOLUTION")
