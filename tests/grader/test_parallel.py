@@ -3,12 +3,13 @@ cluster on loopback; interrupted with Ctrl-C and resumed, nothing lost or double
 
 from __future__ import annotations
 
-import shutil
+import copy
 import signal
 import subprocess
 import sys
 import time
 
+import nbformat
 import pytest
 
 from grader import status
@@ -36,16 +37,26 @@ def test_a_dask_cluster_grades_like_local_jobs(tmp_path):
         assert cell_scores(layout, name) == expected_scores
 
 
+def _slowed(nb, seconds: int):
+    """``nb`` with its first answer taking ``seconds`` more: Ctrl-C then always finds
+    gradings still running, however slow the machine is to notice the first one."""
+    nb = copy.deepcopy(nb)
+    first = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
+    first.source = f"import time as _t\n_t.sleep({seconds})\n" + first.source
+    return nb
+
+
 def _records(layout) -> int:
     return len(list(layout.status.glob("hardening/*.json")))
 
 
 def test_ctrl_c_keeps_finished_gradings_and_a_rerun_grades_only_the_rest(tmp_path):
     layout = make_course(tmp_path, [])
-    for i in range(6):       # six copies of the reference solution
+    reference = nbformat.read(FIXTURES / "submitted-reference-solution.ipynb", as_version=4)
+    for i in range(6):       # six copies of the reference solution, all but one slow
         folder = layout.submitted / f"student{i}" / "hardening"
         folder.mkdir(parents=True)
-        shutil.copy(FIXTURES / "submitted-reference-solution.ipynb", folder / "hardening.ipynb")
+        nbformat.write(_slowed(reference, seconds=0 if i == 0 else 8), folder / "hardening.ipynb")
     proc = grader_cli(layout, "--jobs", "2")
     deadline = time.monotonic() + 300
     while _records(layout) < 1 and time.monotonic() < deadline:
