@@ -1,7 +1,7 @@
 """nbgrader configuration for the course (instructor side).
 
 solutions/ is nbgrader's source directory, notebooks/ its release directory
-(DESIGN.md). Run nbgrader commands from the repository root.
+(README, For instructors). Run nbgrader commands from the repository root.
 """
 
 import os

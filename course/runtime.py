@@ -1,4 +1,4 @@
-"""Seeds, device choice and the one fast-mode switch (DESIGN.md, Conventions).
+"""Seeds, device choice and the one fast-mode switch (README, Conventions).
 
 Fast mode is on when any of these environment variables is set to a true value:
 ``COURSE_FAST`` (by hand), ``CI`` (continuous integration) or ``COURSE_GRADING``

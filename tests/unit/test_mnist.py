@@ -21,7 +21,6 @@ import struct
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -125,9 +124,7 @@ def test_bundled_files_are_small_and_documented():
 
 def test_auto_offline_falls_back_to_bundled_subset(caplog):
     caplog.set_level(logging.INFO, logger="course.data.mnist")
-    start = time.monotonic()
     train, test = mnist.load()                    # root from $COURSE_DATA
-    assert time.monotonic() - start < 20
     assert train.source == test.source == mnist.last_source() == "bundled-subset"
     assert (len(train), len(test)) == (8000, 2000)
     assert (mnist.default_root() / "MNIST" / "raw" / "train-images-idx3-ubyte").is_file()
@@ -185,11 +182,9 @@ def test_offline_fashion_without_the_package_fails_clearly(monkeypatch, tmp_path
 
 # ---------------------------------------------------------------- download
 
-def test_download_offline_fails_quickly(offline):
-    start = time.monotonic()
+def test_download_offline_fails_with_a_clear_error(offline):
     with pytest.raises(mnist.DownloadError, match="offline") as err:
         mnist.load("mnist", source="download")
-    assert time.monotonic() - start < 10
     assert offline in str(err.value) and "source='offline'" in str(err.value)
     assert _files(mnist.default_root() / "MNIST" / "raw") == []
 

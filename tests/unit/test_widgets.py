@@ -233,13 +233,14 @@ def test_playground_trains_and_rebuilds(interactive):
     assert sum(p.numel() for p in state.model.parameters()) == 2 * 3 + 3 + 3 + 1
 
 
-def test_playground_trains_quickly(interactive):
-    import time
-
+def test_playground_builds_the_network_the_sliders_ask_for(interactive):
+    """(How fast a slider move retrains is for `make bench`, not for a test.)"""
     explorer = widgets.decision_boundary_playground()
-    start = time.perf_counter()
     explorer.update(width=32, depth=3, activation="tanh")
-    assert time.perf_counter() - start < 2.0
+    model = explorer.state.model
+    assert sum(p.numel() for p in model.parameters()) == (2 * 32 + 32) + 2 * (32 * 32 + 32) + 33
+    assert any(isinstance(m, torch.nn.Tanh) for m in model.modules())
+    assert len(explorer.state.losses) == widgets.TRAIN_STEPS
 
 
 def test_toy_point_is_the_window_efficiency(interactive):
