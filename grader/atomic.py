@@ -3,6 +3,8 @@ never half of each."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import tempfile
@@ -47,3 +49,10 @@ def write_bytes(target: Path, data: bytes, mode: int | None = None,
 def write_json(target: Path, data, mode: int | None = None, **dump) -> Path:
     """:func:`write_bytes` of ``data`` as JSON (``dump``: options of json.dumps)."""
     return write_bytes(target, (json.dumps(data, **dump) + "\n").encode(), mode)
+
+
+def csv_text(rows) -> str:
+    """``rows`` (lists of cells) as CSV text, quoted where needed."""
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    return buf.getvalue()

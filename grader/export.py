@@ -25,8 +25,6 @@ grade the export is refused (``--allow-incomplete`` exports it as 0).
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import sys
 import tempfile
@@ -38,6 +36,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from grader import config, policy, roster, status, submissions
+from grader.atomic import csv_text as to_csv
 from grader.roster import Roster
 from grader.policy import Lateness
 from grader.layout import Layout
@@ -316,12 +315,6 @@ def tables(rep: Report, fmt: str, people: Roster | None = None) -> dict[str, lis
     if fmt == "moodle":
         return {"": moodle_table(rep)}
     raise ValueError(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}")
-
-
-def to_csv(table: list[list[str]]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf).writerows(table)
-    return buf.getvalue()
 
 
 def write_files(files: dict[str, list[list[str]]], out: Path | str) -> list[Path]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from pathlib import Path
 
 from latex2mathml.converter import convert
@@ -63,7 +64,7 @@ def exercise_names(nb) -> dict[str, str]:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if meta.get("grade") and heading:
             headings.setdefault(meta["grade_id"], heading)
-    shared = {h for h in headings.values() if list(headings.values()).count(h) > 1}
+    shared = {h for h, n in Counter(headings.values()).items() if n > 1}
     return {gid: f"{h} ({gid})" if h in shared else h for gid, h in headings.items()}
 
 

@@ -4,12 +4,10 @@ shared parts highlighted. Reports are for staff only (mode 0640)."""
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 from pathlib import Path
 
-from grader.atomic import write_bytes
+from grader.atomic import csv_text, write_bytes
 from grader.fingerprints import Answer
 from grader.similar_pairs import Pair
 
@@ -35,9 +33,7 @@ def terminal_table(pairs: list[Pair]) -> str:
 
 
 def to_csv(pairs: list[Pair]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf).writerows([list(CSV_COLUMNS)] + table_rows(pairs))
-    return buf.getvalue()
+    return csv_text([list(CSV_COLUMNS)] + table_rows(pairs))
 
 
 def highlighted(answer: Answer, shared: frozenset) -> str:

@@ -10,8 +10,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.atomic import write_bytes
-from grader.export import to_csv
+from grader.atomic import csv_text as to_csv, write_bytes
 from grader.stats_outcomes import (ERROR, FAILURES, FORBIDDEN, FULL, HIDDEN, MARKED, MISSING,
                                    OTHER, PENDING, VISIBLE)
 
