@@ -1,14 +1,16 @@
 """The two Colab cells at the top of every solution notebook (issue 6, "Colab").
 
-Cell 1 is the "Open in Colab" badge of the notebook's student release; cell 2 installs
-the course package, on Colab only, and prints the device ``course.device()`` picks.
-Both are plain cells (no nbgrader metadata), so releases keep them as they are.
-Their text comes from :mod:`course.colab`; after changing its ``REPO_URL`` run
+Cell 1 is the "Open in Colab" link (the badge cell) of the notebook's student release;
+cell 2 installs the course package, on Colab only, and prints the device
+``course.device()`` picks. Both are plain cells (no nbgrader metadata), so releases keep
+them as they are. Their text comes from :mod:`course.colab`; after changing its
+``REPO_URL`` (or how the cells read) run
 
     python -m grader.colab_cells          # rewrites solutions/*/*.ipynb where needed
     python -m grader release --no-check   # regenerates notebooks/
 
-Applying twice changes nothing; no other cell is touched.
+Applying twice changes nothing; no other cell is touched. ``publish-student-repo
+--repo-url URL`` writes the same cells, for URL, into the published copy only.
 """
 
 from __future__ import annotations
@@ -27,12 +29,13 @@ SETUP_ID = "colab-setup"
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def setup_source() -> str:
-    """The setup cell's code: pip only on Colab, then the device everywhere."""
+def setup_source(repo_url: str | None = None, branch: str | None = None) -> str:
+    """The setup cell's code: pip only on Colab, then the device everywhere
+    (``repo_url`` and ``branch`` default to :mod:`course.colab`'s)."""
     return ("# On Colab, install the course package first; elsewhere it is already installed.\n"
             "import sys\n\n"
             'if "google.colab" in sys.modules:\n'
-            f"    %{colab.install_command()}\n\n"
+            f"    %{colab.install_command(repo_url, branch)}\n\n"
             "import course\n\n"
             'print("device:", course.device())   # a Colab GPU: Runtime > Change runtime type')
 
@@ -46,17 +49,19 @@ def release_path(assignment: str) -> str:
     return f"notebooks/{assignment}/{assignment}.ipynb"
 
 
-def colab_cells(assignment: str) -> list:
-    """[badge markdown cell, setup code cell] for ``assignment``."""
-    badge = nbformat.v4.new_markdown_cell(colab.badge_markdown(release_path(assignment)),
-                                          id=BADGE_ID)
-    setup = nbformat.v4.new_code_cell(setup_source(), id=SETUP_ID)
+def colab_cells(assignment: str, repo_url: str | None = None,
+                branch: str | None = None) -> list:
+    """[badge markdown cell, setup code cell] for ``assignment`` in ``repo_url``."""
+    link = colab.badge_markdown(release_path(assignment), repo_url, branch)
+    badge = nbformat.v4.new_markdown_cell(link, id=BADGE_ID)
+    setup = nbformat.v4.new_code_cell(setup_source(repo_url, branch), id=SETUP_ID)
     return [badge, setup]
 
 
-def add_colab_cells(nb, assignment: str) -> bool:
+def add_colab_cells(nb, assignment: str, repo_url: str | None = None,
+                    branch: str | None = None) -> bool:
     """Make ``nb`` start with the Colab cells of ``assignment``; True if it changed."""
-    wanted = colab_cells(assignment)
+    wanted = colab_cells(assignment, repo_url, branch)
     if [_key(c) for c in nb.cells[:2]] == [_key(c) for c in wanted]:
         return False
     nb.cells = wanted + [c for c in nb.cells if c.get("id") not in (BADGE_ID, SETUP_ID)]

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
+import sysconfig
 import tomllib
 from pathlib import Path
 
@@ -68,3 +72,34 @@ def test_torch_and_torchvision_are_pinned_as_a_pair_per_machine():
     for req in pins:
         by_marker.setdefault(str(req.marker), set()).add(req.name)
     assert by_marker and all(names == {"torch", "torchvision"} for names in by_marker.values())
+
+
+def test_the_instructors_project_keeps_the_grader_and_every_extra():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["scripts"] == {"grader": "grader.__main__:main"}
+    assert set(project["optional-dependencies"]) == {"lab", "grading", "distributed", "dev"}
+
+
+def test_installing_the_course_prints_no_warning(tmp_path):
+    """`pip install -e .` without a setuptools licence (or any other) warning: into a
+    throwaway venv that sees this one's packages, without dependencies or downloads."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, project / name)
+    for folder in ("course", "grader"):
+        shutil.copytree(ROOT / folder, project / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.gz"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages",
+                    venv], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    (Path(site) / "parent.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    run = subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-deps",
+                          "--no-build-isolation", "-e", project],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout + run.stderr == ""
+    assert (venv / "bin" / "grader").is_file()
