@@ -36,6 +36,32 @@ c.Autograde.autograde_preprocessors = _steps
 # student code outside the sandbox: refused, with a pointer to `python -m grader autograde`.
 c.Autograde.exporter_class = SandboxOnlyExporter
 
+# Validate: a pass means the visible checks pass; hidden tests with other inputs still
+# run at grading. nbgrader 0.9.6 writes "Success! Your notebook passes all the tests."
+# from fixed text (Validator._print_num_failed, no setting), so for `nbgrader validate`
+# and Validator.validate_and_print that one method is wrapped. JupyterLab's Validate
+# button writes nbgrader's sentence in its own JavaScript, out of this file's reach.
+VALIDATE_PASSED = ("Success! Your notebook passes its visible tests. Hidden tests with "
+                   "other inputs still run when your work is graded.")
+
+
+def _validate_says_hidden_tests_run():
+    from nbgrader.validator import Validator
+
+    nbgrader_own = getattr(Validator._print_num_failed, "wrapped", Validator._print_num_failed)
+
+    def _print_num_failed(self, num_failed: int) -> None:
+        if num_failed:
+            nbgrader_own(self, num_failed)
+        else:
+            self.stream.write(VALIDATE_PASSED + "\n")
+
+    _print_num_failed.wrapped = nbgrader_own        # loading this file twice wraps once
+    Validator._print_num_failed = _print_num_failed
+
+
+_validate_says_hidden_tests_run()
+
 # Feedback, however generated (python -m grader feedback or the formgrader's "Generate
 # Feedback"), goes through the grader's steps: no hidden test, refused if one remains.
 c.GenerateFeedback.preprocessors = PREPROCESSORS

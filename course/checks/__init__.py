@@ -28,7 +28,8 @@ import sys
 
 from course.checks import assertions, reporting
 from course.checks.assertions import (
-    CAUSES, EXPECTED, CheckFailed, StudentCodeError, assert_close, assert_device, assert_dtype,
+    CAUSES, EXPECTED, CheckFailed, StudentCodeError, assert_close, assert_close_or_cause,
+    assert_device, assert_dtype,
     assert_grad_close, assert_greater, assert_less, assert_loss_decreases,
     assert_module_structure, assert_optimizer_step_matches, assert_param_count,
     assert_raises, assert_shape, assert_tensor, call, describe, matches, scalar, seeded,
@@ -41,7 +42,8 @@ from course.checks.student import check, hint, verify
 
 __all__ = [
     "CAUSES", "EXPECTED", "CheckFailed", "Exercise", "StudentCodeError", "UnknownExercise",
-    "assert_accuracy", "assert_auc", "assert_close", "assert_device", "assert_dtype",
+    "assert_accuracy", "assert_auc", "assert_close", "assert_close_or_cause", "assert_device",
+    "assert_dtype",
     "assert_grad_close", "assert_greater", "assert_less", "assert_loss_decreases",
     "assert_module_structure", "assert_optimizer_step_matches", "assert_param_count",
     "assert_raises", "assert_shape", "assert_tensor", "call", "check", "describe",

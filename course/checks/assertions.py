@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import linecache
 import numbers
 import os
 import random
 import re
 import sys
+import sysconfig
 import traceback
 import types
 from collections.abc import Callable, Mapping
@@ -85,7 +87,8 @@ CAUSES: dict[str, str] = {
     "tensor_not_numpy": "A NumPy array was expected: convert with x.detach().cpu().numpy().",
     "not_number": "A single number was expected (a Python float or a 0-d tensor).",
     "sparse": "Convert a sparse tensor with .to_dense().",
-    "not_callable": "Pass the function itself (bce), not the result of calling it (bce(p, t)).",
+    "not_callable": "Pass your function (or class) itself, without calling it: the check "
+                    "calls it with its own inputs.",
     "not_module": "A model is a torch.nn.Module: subclass nn.Module or use nn.Sequential.",
     # shape
     "extra_dim": "Your result has an extra trailing dimension of size 1 (as from "
@@ -212,6 +215,14 @@ class CheckFailed(AssertionError):
             lines.append(f"Hint: {self.hint}")
         return "\n".join(lines)
 
+    @property
+    def _render_traceback_(self):
+        """How IPython shows a failed check (:func:`render`). In a grading kernel the
+        attribute is missing, so the grader keeps IPython's full traceback."""
+        if reporting.observing():
+            raise AttributeError("_render_traceback_")
+        return lambda: render(self)
+
 
 class StudentCodeError(CheckFailed):
     """The student's own code raised ``error`` while being checked."""
@@ -225,7 +236,7 @@ class StudentCodeError(CheckFailed):
                        f"  while called as {called_as}")
         where = _student_frame(error)
         if where:
-            message += f"\n  ({where})"
+            message += f"\n  ({where})"      # render() drops it: its frames say more
         super().__init__(message, cause=_error_cause(error))
         self.error = error
 
@@ -241,6 +252,62 @@ def _error_text(error: BaseException) -> str:
     except Exception:                       # a student exception with a broken __str__
         text = ""
     return f"{_error_name(error)}: {text}" if text else _error_name(error)
+
+
+# --- how a failed check looks in a notebook -------------------------------------------
+
+_NOT_STUDENT_DIRS = tuple(sorted({os.path.join(path, "") for path in (
+    *_LIBRARY_DIRS, sys.prefix, sys.base_prefix, sys.exec_prefix,
+    *(sysconfig.get_paths().get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")))
+    if path}))
+_RED, _BOLD, _PLAIN = "\x1b[31m", "\x1b[1m", "\x1b[0m"
+_AT_LINE = re.compile(r"\n  \(at line \d+ in [^\n]*\)")      # StudentCodeError's last line
+
+
+def _cell_name(filename: str) -> str | None:
+    """'In[7]' for the code of a notebook cell (IPython's name for it), else None."""
+    try:
+        from IPython import get_ipython
+        shell = get_ipython()
+        label = shell.compile.format_code_name(filename) if shell is not None else None
+    except Exception:
+        return None
+    return label[1] if label else None
+
+
+def _student_frames(error: BaseException) -> list[str]:
+    """The frames of the student's own code in ``error``'s traceback, outermost first:
+    notebook cells and the student's files, never the course, torch, numpy, IPython
+    or the standard library."""
+    lines = []
+    for frame, lineno in traceback.walk_tb(error.__traceback__):
+        filename, function = frame.f_code.co_filename, frame.f_code.co_name
+        cell = _cell_name(filename)
+        if cell is None and filename.startswith(("<", *_NOT_STUDENT_DIRS)):
+            continue
+        where = f"Cell {cell}, line {lineno}" if cell else f"File {filename}:{lineno}"
+        if function != "<module>":
+            where += f", in {function}"
+        source = linecache.getline(filename, lineno).strip()
+        lines += [f"  {where}"] + ([f"  ----> {lineno} {source}"] if source else [])
+    return lines
+
+
+def render(failure: CheckFailed) -> list[str]:
+    """A failed check as a notebook shows it: the message (what was checked, expected
+    against got, the likely cause, the hint) first, then only where the student's own
+    code was running: the cell that ran the check and, when the student's code raised
+    (the exception's ``__cause__``), the lines of that code. No frame of the course
+    package: the checks are not the student's code to debug."""
+    inside = _student_frames(failure.__cause__) if failure.__cause__ is not None else []
+    frames = _student_frames(failure) + inside
+    # the frames show where the student's code raised: the message need not say it too
+    text = _AT_LINE.sub("", str(failure)) if inside else str(failure)
+    first, *rest = text.split("\n")
+    lines = [f"{_RED}{_BOLD}FAILED{_PLAIN} {first}", *rest]
+    if frames:
+        lines += ["", "Where, in your notebook:", *frames]
+    return lines
 
 
 def _student_frame(error: BaseException) -> str | None:
@@ -676,7 +743,10 @@ def _function_name(fn) -> str:
 
 
 def call(fn, *args, name: str | None = None, **kwargs):
-    """``fn(*args, **kwargs)``, reporting an exception as :class:`StudentCodeError`."""
+    """``fn(*args, **kwargs)``, reporting an exception as :class:`StudentCodeError`.
+
+    Its message shows the call as ``name(<the arguments described>)``, or as ``name``
+    alone when ``name`` already ends with ``)`` (``"LinearDigits()(x)"``)."""
     label = name or _function_name(fn)
     if not callable(fn):
         label = name or "the answer"
@@ -687,8 +757,17 @@ def call(fn, *args, name: str | None = None, **kwargs):
     except CheckFailed:
         raise
     except Exception as error:
-        shown = [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
-        raise StudentCodeError(error, f"{label}({', '.join(shown)})") from error
+        raise StudentCodeError(error, _call_text(label, args, kwargs)) from error
+
+
+def _call_text(label: str, args: tuple, kwargs: dict) -> str:
+    """How the check called the student's code. A ``name`` that already reads as a call
+    ("model(x of shape (5, 1, 28, 28))") is shown as it is, not followed by the
+    arguments a second time."""
+    if label.endswith(")"):
+        return label
+    shown = [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
+    return f"{label}({', '.join(shown)})"
 
 
 def matches(actual, expected, **tolerances) -> bool:
@@ -699,6 +778,21 @@ def matches(actual, expected, **tolerances) -> bool:
     except CheckFailed:
         return False
     return True
+
+
+def assert_close_or_cause(actual, expected, name: str, wrong_answers=(), **tolerances) -> None:
+    """:func:`assert_close`; a failure on a known wrong answer names its cause.
+
+    ``wrong_answers`` are ``(value, cause)`` pairs, each value the wrong answer a typical
+    mistake gives, computed with torch; the first one ``actual`` matches gives the cause.
+    """
+    try:
+        assert_close(actual, expected, name=name, **tolerances)
+    except CheckFailed as failure:
+        for wrong, cause in wrong_answers:
+            if matches(actual, wrong, **tolerances):
+                raise CheckFailed(failure.message, cause=cause) from None
+        raise
 
 
 def scalar(x, name: str = "result") -> float:

@@ -82,9 +82,9 @@ def forbid(answer: str, *names: str) -> None:
     found = forbidden.uses(history, answer, names)
     if found:
         where = [f"In [{i}]" for i in range(1, len(history) + 1)]
-        raise CheckFailed(f"{answer} uses {found[0].describe(where)}; this exercise does not "
-                          f"allow {found[0].forbidden}, so it would score 0 when graded. "
-                          f"Write it with basic tensor operations instead.")
+        raise CheckFailed(f"{answer} uses {found[0].describe(where)}, which this exercise "
+                          f"does not allow: graded, this answer scores 0. Write it with "
+                          f"basic tensor operations instead.")
 
 
 _METRICS = {"accuracy": values.accuracy, "auc": values.auc}

@@ -2,9 +2,11 @@
 
 ``check`` never raises on a wrong answer: it prints what was expected, what
 was found, the likely cause and a hint, and returns False. ``verify`` (for
-locked test cells) raises :class:`CheckFailed` with the same explanation.
+locked test cells) raises :class:`CheckFailed` with the same explanation, which
+a notebook shows before anything else (see ``CheckFailed._render_traceback_``).
 Both run only the *visible* checks and say so: hidden tests with other inputs
-run when the work is graded.
+run when the work is graded. Output is plain text, marked PASSED, FAILED or Hint
+(no emoji: without an emoji font they show as empty boxes).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import sys
 from course.checks import assertions, grading, registry, reporting
 from course.checks.assertions import CheckFailed, StudentCodeError
 
-PASSED = "Visible checks passed. Hidden tests with other inputs run when your work is graded."
+PASSED = ("Every visible check passes. Hidden tests with other inputs still run when "
+          "your work is graded.")
 ALSO_HIDDEN = "Hidden tests with other inputs also run when your work is graded."
 
 _hints_seen: dict[str, int] = {}
@@ -25,7 +28,7 @@ def _run(exercise: registry.Exercise, obj) -> CheckFailed | None:
     try:
         assertions.guard()
         if not exercise.intact():
-            raise CheckFailed(f"the check of {exercise.id} was modified in this session.",
+            raise CheckFailed("its visible check was modified in this session.",
                               cause="tampered")
         if exercise.forbidden:
             grading.forbid(exercise.answer_name, *exercise.forbidden)
@@ -52,15 +55,17 @@ def _explanation(exercise: registry.Exercise, failure: CheckFailed) -> str | Non
     return assertions.explain(failure.cause, exercise.likely_causes)
 
 
+def _more_hints(exercise: registry.Exercise) -> str:
+    return f'\n  More hints: course.hint("{exercise.id}")' if len(exercise.hints) > 1 else ""
+
+
 def _report(exercise: registry.Exercise, failure: CheckFailed) -> str:
-    lines = [f"\N{CROSS MARK} {_header(exercise)}: a visible check failed.", failure.message]
+    lines = [f"FAILED {_header(exercise)}: {failure.message}"]
     why = _explanation(exercise, failure)
     if why:
         lines.append(f"Likely cause: {why}")
     if exercise.hints:
-        lines.append(f"Hint 1/{len(exercise.hints)}: {exercise.hints[0]}")
-        if len(exercise.hints) > 1:
-            lines.append(f'  More hints: course.hint("{exercise.id}")')
+        lines.append(f"Hint 1/{len(exercise.hints)}: {exercise.hints[0]}{_more_hints(exercise)}")
     lines.append(ALSO_HIDDEN)
     return "\n".join(lines)
 
@@ -74,7 +79,7 @@ def check(exercise_id: str, obj) -> bool:
     exercise = registry.get(exercise_id)
     failure = _run(exercise, obj)
     if failure is None:
-        _print(f"\N{WHITE HEAVY CHECK MARK} {_header(exercise)}\n{PASSED}")
+        _print(f"PASSED {_header(exercise)}\n{PASSED}")
         return True
     _print(_report(exercise, failure))
     if exercise.hints and _hints_seen.get(exercise.id, 0) == 0:
@@ -88,11 +93,23 @@ def verify(exercise_id: str, obj) -> None:
     failure = _run(exercise, obj)
     if failure is None:
         return
+    hint_ = _first_hint(exercise)
     error = CheckFailed(f"{_header(exercise)}: {failure.message}",
-                        cause=_explanation(exercise, failure), hint=_first_hint(exercise))
-    if isinstance(failure, StudentCodeError):
-        raise error from failure.error
-    raise error from None
+                        cause=_explanation(exercise, failure),
+                        hint=hint_ and hint_ + _more_hints(exercise))
+    raise error from _student_error(failure)
+
+
+def _student_error(failure: BaseException) -> BaseException | None:
+    """The exception the student's code raised behind ``failure``, if any: a check may
+    catch a StudentCodeError and raise a more specific CheckFailed from it."""
+    seen = set()
+    while failure is not None and id(failure) not in seen:
+        if isinstance(failure, StudentCodeError):
+            return failure.error
+        seen.add(id(failure))
+        failure = failure.__context__
+    return None
 
 
 def hint(exercise_id: str) -> None:
@@ -104,7 +121,7 @@ def hint(exercise_id: str) -> None:
     count = len(exercise.hints)
     index = _hints_seen.get(exercise.id, 0) % count
     _hints_seen[exercise.id] = index + 1
-    lines = [f"\N{ELECTRIC LIGHT BULB} Hint {index + 1}/{count} for {_header(exercise)}: "
+    lines = [f"Hint {index + 1}/{count} for {_header(exercise)}: "
              f"{exercise.hints[index]}"]
     if index == count - 1:
         lines.append("That was the last hint; asking again starts over from the first.")

@@ -40,7 +40,7 @@ def _double(x):
 def test_check_passes_and_mentions_hidden_tests(demo, capsys):
     assert checks.check(demo, _double) is True
     out = capsys.readouterr().out
-    assert out.startswith("\N{WHITE HEAVY CHECK MARK} 99.demo (Double it)")
+    assert out.startswith("PASSED 99.demo (Double it)\n")
     assert student.PASSED in out and "hidden tests" in out.lower()
     assert "all tests passed" not in out.lower()
 
@@ -48,13 +48,13 @@ def test_check_passes_and_mentions_hidden_tests(demo, capsys):
 def test_course_check_delegates(demo, capsys):
     assert course.check(demo, _double) is True
     assert course.check(demo, lambda x: x * 3) is False
-    assert "Visible checks passed" in capsys.readouterr().out
+    assert "Every visible check passes" in capsys.readouterr().out
 
 
 def test_wrong_answer_prints_expected_got_cause_and_first_hint(demo, capsys):
     assert checks.check(demo, lambda x: x * 3) is False
     out = capsys.readouterr().out
-    assert out.startswith("\N{CROSS MARK} 99.demo (Double it): a visible check failed.")
+    assert out.startswith("FAILED 99.demo (Double it): double(x) has wrong values")
     assert "expected: shape (3,), torch.float32: [2, 4, 6]" in out
     assert "got:      shape (3,), torch.float32: [3, 6, 9]" in out
     assert "Likely cause: Multiply by 2, not 3." in out          # the exercise's own cause
@@ -111,7 +111,7 @@ def test_hint_cycles_through_the_hints(demo, capsys):
     for _ in range(4):
         checks.hint(demo)
         shown.append(capsys.readouterr().out)
-    assert shown[0].startswith("\N{ELECTRIC LIGHT BULB} Hint 1/3 for 99.demo")
+    assert shown[0].startswith("Hint 1/3 for 99.demo")
     assert "Multiply by two." in shown[0] and "Return x * 2." in shown[1]
     assert "Hint 3/3" in shown[2] and "That was the last hint" in shown[2]
     assert "Hint 1/3" in shown[3] and "last hint" not in shown[0]
@@ -286,7 +286,9 @@ def test_a_forbidden_built_in_fails_the_check_naming_the_cell(capsys):
         shell.run_cell("def twice(x):\n    return torch.mul(x, 2)", store_history=True)
         assert course.check("99.twice", shell.user_ns["twice"]) is False
         out = capsys.readouterr().out
-        assert "twice uses torch.mul, In [2] line 2; this exercise does not allow torch.mul" in out
+        assert ("twice uses torch.mul, In [2] line 2, which this exercise does not allow: "
+                "graded, this answer scores 0." in out)
+        assert out.count("torch.mul") == 1                  # named once
         shell.run_cell("def twice(x):\n    return x + x", store_history=True)
         assert course.check("99.twice", shell.user_ns["twice"]) is True
     finally:

@@ -53,9 +53,9 @@ def test_a_grading_kernel_reports_every_check_with_its_spec():
     assert by_name["a list"]["value"]["kind"] == "list"
     assert by_name["a list"]["spec"]["rtol"] == 0.1
     assert by_name["f() raises ValueError"]["value"] == {"kind": "list", "items": []}
-    visible = [r for r in reports if r["exercise"] == "05.class_weights"]
-    assert visible and all(r["name"] == "class_weights([0, 0, 2, 0, 3, 2, 0, 0], 4)"
-                           for r in visible)
+    visible = [r["name"] for r in reports if r["exercise"] == "05.class_weights"]
+    assert visible[0] == "class_weights([0, 0, 2, 0, 3, 2, 0, 0], 4)"
+    assert all(name.startswith("class_weights(") for name in visible)
     assert by_name["a tensor"]["line"] == 17          # the line of the running code
 
 
