@@ -696,8 +696,9 @@ def feature_maps(model, images, index=0) -> Explorer:
 
     ``model``: a LeNet (notebook 10) or any ``nn.Module`` with ``nn.Conv2d`` layers; ``images`` (N, C, H, W), e.g. MNIST digits
     (N, 1, 28, 28). Controls: ``index`` (the image) and ``layer`` (a conv layer
-    by name). The maps are the conv layer's outputs (before the activation),
-    taken with a forward hook under ``torch.no_grad`` in eval mode.
+    by name). The maps are the conv layer's raw outputs, before the ReLU that
+    follows it (negative responses included), taken with a forward hook under
+    ``torch.no_grad`` in eval mode.
     """
     import torch
 
@@ -770,7 +771,7 @@ def _draw_maps(model, layers, images, fig, values) -> str:
             cell.imshow(maps[k], cmap="viridis")
         _hide_axes(cell)
     right.suptitle(f"{name}: {count} maps of {maps.shape[1]}x{maps.shape[2]} "
-                   f"(before the activation)")
+                   f"(conv output, before the ReLU)")
     return f"image {index}, layer {name}: {count} feature maps of shape {maps.shape[1:]}"
 
 

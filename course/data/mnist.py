@@ -14,8 +14,13 @@ so ``torchvision.datasets.MNIST(root, download=False)`` reads them too.
 
 Where the data comes from (``source=``):
 
-* ``"auto"`` (default): (1) a complete, valid cache under ``root``; (2) torchvision's
-  own download when a mirror answers within a few seconds; (3) offline data.
+* ``"auto"`` (default): the full data set whenever it can be had: (1) a complete,
+  valid cache of the full data under ``root``; (2) torchvision's own download when a
+  mirror answers within a few seconds, also when the cache holds only the offline
+  subset (a successful download replaces it); (3) offline data (the cached subset
+  first), with a message saying how to get the full set. A failed download is not
+  retried by ``auto`` for :data:`RETRY_AFTER` seconds in the same process, so that
+  offline sessions do not wait for the network at every call.
 * ``"download"``: only (2); fails with :class:`DownloadError` when offline.
 * ``"offline"``: never touches the network: (1), else (3); fails with
   :class:`OfflineDataError` when there is no offline data.
@@ -59,7 +64,8 @@ import numpy as np
 from course import validate
 
 __all__ = ["load", "tensors", "batches", "Batches", "read_idx", "last_source",
-           "default_root", "CorruptDataError", "DownloadError", "OfflineDataError"]
+           "default_root", "full_data_advice", "CorruptDataError", "DownloadError",
+           "OfflineDataError"]
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +77,7 @@ OFFLINE_DIR = Path(__file__).resolve().parent / "offline"   # bundled MNIST subs
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")      # apt: dataset-fashion-mnist
 SUBSET_MARKER = "SUBSET"
 PROBE_TIMEOUT = 3.0   # seconds to wait for a download mirror to accept a connection
+RETRY_AFTER = 300.0   # seconds before "auto" tries a failed download again (per process)
 
 _FOLDER = {"mnist": "MNIST", "fashion": "FashionMNIST"}   # torchvision class names
 _PREFIX = {"train": "train", "test": "t10k"}
@@ -82,6 +89,7 @@ _IDX_DTYPES = {0x08: np.dtype(np.uint8), 0x09: np.dtype(np.int8), 0x0B: np.dtype
 _CHUNK_BYTES = 2 << 20   # batches() gathers this much at a time (cache-sized: bench)
 _DEFAULT = object()   # "transform not given": use ToTensor()
 _last = {"source": None}
+_failed = {}   # name -> time.monotonic() of the last failed download in this process
 
 
 class CorruptDataError(ValueError):
@@ -392,17 +400,41 @@ def _ensure(name: str, root: Path, source: str) -> tuple[str, dict]:
         found = _valid_cache(name, root) or _install_offline(name, root)
     else:
         found = _cached(name, root)
-        if found is None:
-            try:
-                found = "download", _download(name, root)
-            except DownloadError as err:
-                log.info("%s Falling back to offline data.", err)
-                try:
-                    found = _install_offline(name, root)
-                except OfflineDataError as missing:
-                    raise OfflineDataError(f"{missing} (download failed too: {err})") from None
+        if found is None or found[0] == "bundled-subset":
+            found = _auto_download(name, root, cached=found)
     _record(name, root, *found)
     return found
+
+
+def _auto_download(name: str, root: Path, cached) -> tuple[str, dict]:
+    """``auto`` without a full cache: download now, else the cached subset or offline data."""
+    last_failure = _failed.get(name)
+    if last_failure is not None and time.monotonic() - last_failure < RETRY_AFTER:
+        err = DownloadError("the download failed a moment ago")
+    else:
+        try:
+            counts = _download(name, root)
+            _failed.pop(name, None)
+            return "download", counts
+        except DownloadError as failure:
+            _failed[name] = time.monotonic()
+            err = failure
+    log.info("%s Falling back to offline data.", err)
+    if cached is not None:
+        return cached
+    try:
+        return _install_offline(name, root)
+    except OfflineDataError as missing:
+        raise OfflineDataError(f"{missing} (download failed too: {err})") from None
+
+
+def full_data_advice(name: str = "mnist") -> str:
+    """The exact call that downloads the full data set into the cache."""
+    name = _check_name(name)
+    call = f"mnist.load({name!r}, source='download')"
+    return (f"to get the full {_FOLDER[name]} (60,000 / 10,000), connect to the internet and "
+            f"run `{call}` (from course.data import mnist), or in a terminal: "
+            f"python -c \"from course.data import mnist; {call}\"")
 
 
 def _record(name: str, root: Path, source: str, counts: dict) -> None:
@@ -413,8 +445,8 @@ def _record(name: str, root: Path, source: str, counts: dict) -> None:
     first_subset = source == "bundled-subset" and not _last.get("warned")
     _last["warned"] = _last.get("warned") or first_subset
     level = logging.WARNING if first_subset else logging.INFO
-    note = (" -- a subset of MNIST, not the full 60,000/10,000; "
-            "use source='download' online for all of it") if source == "bundled-subset" else ""
+    note = (f" -- a subset of MNIST, not the full 60,000/10,000; {full_data_advice(name)}"
+            if source == "bundled-subset" else "")
     log.log(level, "%s: source=%s, %d train / %d test samples in %s%s", _FOLDER[name],
             source, counts["train"], counts["test"], _raw(name, root), note)
 

@@ -167,7 +167,7 @@ def losses(tmp_path_factory):
     mse (mean and sum swapped) fails a visible check, and for mallory, whose mse calls
     the forbidden F.mse_loss."""
     course = Course(tmp_path_factory.mktemp("losses"), "05_losses")
-    eve = {m.cell: m.source for m in (_mistake("class_weights", "only the hidden test"),
+    eve = {m.cell: m.source for m in (_mistake("class_weights", "only the hidden test with 6 classes"),
                                        _mistake("mse", "mean and sum swapped"))}
     scores = course.grade_all({"eve": _with_answers(course.solution, eve),
                                "mallory": _with_answers(course.solution, {"mse": MSE_BY_TORCH})})

@@ -52,6 +52,7 @@ def offline(monkeypatch, tmp_path):
     monkeypatch.setattr(datasets.MNIST, "mirrors", [dead])
     monkeypatch.setattr(datasets.FashionMNIST, "mirrors", [dead])
     monkeypatch.setenv("COURSE_DATA", str(tmp_path / "course-data"))
+    monkeypatch.setattr(mnist, "_failed", {})       # no memory of another test's failures
     return dead
 
 
@@ -202,10 +203,9 @@ def test_download_failure_inside_torchvision_is_reported(monkeypatch, tmp_path):
     assert not any(p.name.startswith(".download-") for p in root.iterdir())
 
 
-def test_download_replaces_the_bundled_subset(monkeypatch, tmp_path):
-    """torchvision's real download path against loopback, with full-size synthetic files."""
-    root = tmp_path / "root"
-    assert mnist.load(root=root, source="offline")[0].source == "bundled-subset"
+def _serve_full_mnist(monkeypatch, tmp_path):
+    """Full-size synthetic MNIST IDX files (pixel value 25 * label) served on loopback as
+    torchvision's mirror; returns the server (shut it down after use)."""
     served = tmp_path / "served"
     served.mkdir()
     resources = []
@@ -219,6 +219,14 @@ def test_download_replaces_the_bundled_subset(monkeypatch, tmp_path):
     url, server = _serve(served)
     monkeypatch.setattr(datasets.MNIST, "mirrors", [url])
     monkeypatch.setattr(datasets.MNIST, "resources", resources)
+    return server
+
+
+def test_download_replaces_the_bundled_subset(monkeypatch, tmp_path):
+    """torchvision's real download path against loopback, with full-size synthetic files."""
+    root = tmp_path / "root"
+    assert mnist.load(root=root, source="offline")[0].source == "bundled-subset"
+    server = _serve_full_mnist(monkeypatch, tmp_path)
     try:
         train, test = mnist.load(root=root, source="download")
     finally:
@@ -230,6 +238,39 @@ def test_download_replaces_the_bundled_subset(monkeypatch, tmp_path):
     assert not any(p.name.startswith(".download-") for p in root.iterdir())
     offline_train, _ = mnist.load(root=root, source="offline")     # keeps the full cache
     assert offline_train.source == "cache" and len(offline_train) == 60_000
+
+
+def test_auto_prefers_the_full_set_over_a_cached_subset(monkeypatch, tmp_path):
+    """The subset cached once (e.g. offline in notebook 01) does not stick: ``auto`` gets
+    the full set as soon as a download works."""
+    root = tmp_path / "root"
+    assert mnist.tensors(root=root)[0].shape[0] == 8000          # offline: the subset
+    assert mnist.last_source() == "bundled-subset"
+    monkeypatch.setattr(mnist, "_failed", {})                    # a new session, now online
+    server = _serve_full_mnist(monkeypatch, tmp_path)
+    try:
+        X, y = mnist.tensors("mnist", "train", root=root)
+    finally:
+        server.shutdown()
+    assert mnist.last_source() == "download" and X.shape == (60_000, 1, 28, 28)
+    assert y[7].item() == 7 and not (root / "MNIST" / "raw" / mnist.SUBSET_MARKER).exists()
+    assert mnist.load(root=root)[0].source == "cache"            # and stays full, offline too
+
+
+def test_auto_offline_keeps_the_cached_subset_and_says_how_to_get_the_full_set(
+        monkeypatch, subset_root, caplog):
+    probes = []
+    reachable = mnist._reachable
+    monkeypatch.setattr(mnist, "_reachable", lambda urls: probes.append(urls) or reachable(urls))
+    monkeypatch.setitem(mnist._last, "warned", False)
+    caplog.set_level(logging.INFO, logger="course.data.mnist")
+    for _ in range(3):
+        X, _ = mnist.tensors("mnist", "test", root=subset_root)
+        assert mnist.last_source() == "bundled-subset" and len(X) == 2000
+    assert len(probes) == 1                  # tried once, not at every call of the session
+    warning = next(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+    assert "mnist.load('mnist', source='download')" in warning
+    assert "python -c" in warning and mnist.full_data_advice() in warning
 
 
 # ---------------------------------------------------------------- tensors

@@ -1,5 +1,6 @@
 """Visible checks of notebook 02 (autograd): the chain rule by hand, autograd of any
-function, gradient accumulation, gradient descent by hand, backpropagation by hand.
+function, gradient accumulation, gradient descent by hand, backpropagation by hand, a
+custom ``torch.autograd.Function`` tested with ``gradcheck``.
 
 Each check uses small fixed inputs; the notebook's hidden tests use others (other
 shapes, float64, a stale ``.grad`` left by the caller, more than one output of the
@@ -328,6 +329,83 @@ def _two_layer_grads(two_layer_grads):
     for name, g in zip(names[::-1], got[::-1]):                     # output layer first
         checks.assert_close(g, name=f"{name} (N=4, D_in=3, H=5, D_out=1, float64)",
                             rtol=1e-6, atol=1e-9)
+
+
+# --- 02.Softplus -----------------------------------------------------------------------
+
+def _require_function_class(obj) -> None:
+    """``obj`` is a subclass of torch.autograd.Function (used through ``.apply``)."""
+    if not (isinstance(obj, type) and issubclass(obj, torch.autograd.Function)):
+        raise CheckFailed(f"Softplus should be a class derived from torch.autograd.Function, "
+                          f"but it is {checks.describe(obj)}.", cause="not_function")
+
+
+def _apply_and_backward(Softplus, x, upstream, label):
+    """``Softplus.apply(x)`` and the gradient that reaches ``x`` for ``upstream``."""
+    y = checks.call(Softplus.apply, x, name="Softplus.apply")
+    checks.assert_tensor(y, name=f"the result of {label}")
+    checks.assert_shape(y, tuple(x.shape), name=f"the shape of {label}")
+    checks.call(y.backward, upstream, name="the backward of Softplus")
+    if x.grad is None:
+        raise CheckFailed(f"no gradient reached x after backward through {label}: backward "
+                          f"must return the gradient with respect to x.",
+                          cause="none")
+    return y.detach(), x.grad
+
+
+@checks.exercise(
+    "02.Softplus", title="A custom autograd.Function: a stable softplus",
+    hints=["forward(ctx, x): ctx.save_for_backward(x), then return the stable formula "
+           "x.clamp(min=0) + torch.log1p(torch.exp(-x.abs())): the exponent is never "
+           "positive, so nothing overflows.",
+           "backward(ctx, grad_output): (x,) = ctx.saved_tensors, then return grad_output "
+           "times the local derivative, torch.sigmoid(x).",
+           "Test it yourself: torch.autograd.gradcheck(Softplus.apply, (x,)) with x a float64 "
+           "tensor that requires grad."],
+    likely_causes={
+        "not_function": "Keep the class header: class Softplus(torch.autograd.Function), "
+                        "with forward and backward as @staticmethod.",
+        "no_upstream": "backward must multiply the local derivative sigmoid(x) by "
+                       "grad_output, the gradient arriving from above (the chain rule); "
+                       "it is all ones only when the output is summed directly.",
+        "overflow": "torch.exp(x) overflows float32 above x = 88.7 (inf), and "
+                    "log(1 + inf) = inf, inf / inf = nan. Use the rearranged formula "
+                    "max(x, 0) + log1p(exp(-|x|)) and torch.sigmoid(x) for the derivative.",
+        "wrong_backward": "Your backward does not match the finite differences of your "
+                          "forward: the derivative of softplus is sigmoid(x) = "
+                          "1 / (1 + exp(-x))."},
+    forbidden=("torch.nn.functional.softplus", "torch.nn.Softplus"))
+def _softplus(Softplus):
+    _require_function_class(Softplus)
+    x = torch.tensor([-3.0, -0.5, 0.0, 1.0, 4.0], requires_grad=True)
+    upstream = torch.tensor([1.0, -2.0, 0.5, 3.0, 1.0])
+    label = "Softplus.apply(x) at x = -3, -0.5, 0, 1, 4"
+    y, grad = _apply_and_backward(Softplus, x, upstream, label)
+    checks.assert_close(y, name=label)
+    if checks.matches(grad, torch.sigmoid(x.detach())):
+        raise CheckFailed(f"the gradient after y.backward(upstream) with upstream = "
+                          f"{upstream.tolist()} is sigmoid(x) itself: the upstream gradient "
+                          f"was not used.", cause="no_upstream")
+    try:
+        checks.assert_close(grad, name=f"the gradient of {label} with upstream gradient "
+                            f"{upstream.tolist()}")
+    except CheckFailed as failure:
+        raise CheckFailed(failure.message, cause="wrong_backward") from None
+    far = torch.tensor([-200.0, 100.0], requires_grad=True)
+    far_label = "Softplus.apply(x) at x = -200 and 100 (float32)"
+    y, grad = _apply_and_backward(Softplus, far, torch.ones(2), far_label)
+    if not (torch.isfinite(y).all() and torch.isfinite(grad).all()):
+        raise CheckFailed(f"{far_label} gives {y.tolist()} with gradient {grad.tolist()}: "
+                          f"softplus(100) is 100 and its gradient 1.", cause="overflow")
+    checks.assert_close(y, torch.tensor([0.0, 100.0]), name=far_label)
+    checks.assert_close(grad, torch.tensor([0.0, 1.0]), name=f"the gradient of {far_label}")
+    x64 = torch.linspace(-3.0, 3.0, 7, dtype=torch.float64, requires_grad=True)
+    passed = checks.call(torch.autograd.gradcheck, Softplus.apply, (x64,),
+                         raise_exception=False, name="torch.autograd.gradcheck")
+    if passed is not True:
+        raise CheckFailed("torch.autograd.gradcheck(Softplus.apply, (x,)) fails on 7 float64 "
+                          "points from -3 to 3: the backward does not match the finite "
+                          "differences of the forward.", cause="wrong_backward")
 
 
 # The hidden tests of notebook 02 reuse the helpers above: make them read-only like

@@ -2,8 +2,10 @@
 
 Each check uses small fixed inputs and compares with stored values (``checks.EXPECTED``,
 see course/checks/expected/ex03.json); the likely-cause detectors compute known wrong
-answers with torch. The notebook's hidden tests use other shapes, dtypes, activations
-and extreme values (|x| = 1000), and check autograd gradients at those extreme values.
+answers with torch. Every pitfall the notebook warns about has a visible check: autograd
+gradients at |x| = 1000 (the torch.where trap), a batch of one sample, leading batch
+dims, rows on very different scales, an even target curve. The hidden tests use other
+shapes, dtypes, activations and extreme values.
 """
 
 import math
@@ -14,14 +16,23 @@ import torch.nn.functional as F
 from course import checks
 
 
-def _close_or_explain(got, expected, name, wrong_answers=(), **tolerances) -> None:
-    """assert_close, but first name a known wrong answer: ``(value, cause)`` pairs."""
+_WHERE_TRAP = (
+    "Autograd through your function gives nan (or inf) at |x| = 1000 although the values "
+    "are right: somewhere exp received a large positive number and overflowed to inf, "
+    "and the backward pass multiplied it by 0 (0 * inf = nan). torch.where(cond, a, b) "
+    "evaluates BOTH a and b on every element, and autograd differentiates both, so the "
+    "branch you do not pick must be finite too. Fix: feed exp only numbers <= 0 in every "
+    "branch (exp(-|x|), or x.clamp(max=0)).")
+
+
+def _finite_gradients(fn, x, name) -> None:
+    """Autograd through ``fn`` at ``x`` (with |x| = 1000) matches the stored gradient; nan or
+    inf there is the torch.where trap."""
     try:
-        checks.assert_close(got, expected, name=name, **tolerances)
+        checks.assert_grad_close(fn, [x], checks.EXPECTED, name=name)
     except checks.CheckFailed as failure:
-        for wrong, cause in wrong_answers:
-            if checks.matches(got, wrong, **tolerances):
-                raise checks.CheckFailed(failure.message, cause=cause) from None
+        if failure.cause in ("nan", "inf"):
+            raise checks.CheckFailed(failure.message, cause="where_trap") from None
         raise
 
 
@@ -37,7 +48,11 @@ def _close_or_explain(got, expected, name, wrong_answers=(), **tolerances) -> No
     likely_causes={"bias": "The result equals the neuron without its bias: add b before "
                            "the activation.",
                    "activation": "The result equals the pre-activation X @ w + b: apply "
-                                 "the activation function passed as an argument."})
+                                 "the activation function passed as an argument.",
+                   "squeeze": "For a batch of ONE sample the result must still be (1,): "
+                              ".squeeze() removes every size-1 dim, the batch dim too. X @ w "
+                              "is (N,) already; if you need to drop a dim, name it: "
+                              ".squeeze(-1)."})
 def _neuron(neuron):
     X = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5], [-2.0, 1.0, 1.0],
                       [0.0, 0.3, -1.2]])                                     # (N=4, D=3)
@@ -45,8 +60,16 @@ def _neuron(neuron):
     got = checks.call(neuron, X, w, 0.5, torch.sigmoid)
     checks.assert_shape(got, (4,), name="neuron(X of shape (4, 3), w, 0.5, torch.sigmoid)")
     z = X.double() @ w.double()
-    _close_or_explain(got, checks.EXPECTED, "neuron(X, w, b=0.5, torch.sigmoid)",
-                      [(torch.sigmoid(z).float(), "bias"), ((z + 0.5).float(), "activation")])
+    checks.assert_close_or_cause(got, checks.EXPECTED, "neuron(X, w, b=0.5, torch.sigmoid)",
+                                 [(torch.sigmoid(z).float(), "bias"),
+                                  ((z + 0.5).float(), "activation")])
+    one = checks.call(neuron, X[:1].clone(), w.clone(), 0.5, torch.sigmoid)
+    try:
+        checks.assert_shape(one, (1,), name="neuron(X of shape (1, 3), w, 0.5, torch.sigmoid)")
+    except checks.CheckFailed as failure:
+        if type(one) is torch.Tensor and one.dim() == 0:
+            raise checks.CheckFailed(failure.message, cause="squeeze") from None
+        raise
 
 
 # --- 03.sigmoid and 03.sigmoid_prime -------------------------------------------------
@@ -69,7 +92,8 @@ _SIGMOID_BUILT_INS = ("torch.sigmoid", "torch.special.expit", "torch.nn.function
 @checks.exercise(
     "03.sigmoid", title="A numerically stable sigmoid", hints=_SIGMOID_HINTS,
     likely_causes={"nan": "exp(x) overflows to inf for large x, and inf / inf is nan: "
-                          "only ever exponentiate -|x|."},
+                          "only ever exponentiate -|x|.",
+                   "where_trap": _WHERE_TRAP},
     forbidden=_SIGMOID_BUILT_INS)
 def _sigmoid(sigmoid):
     x = torch.tensor([-1000.0, -30.0, -2.0, -0.5, 0.0, 0.5, 2.0, 30.0, 1000.0])
@@ -80,6 +104,9 @@ def _sigmoid(sigmoid):
     got = checks.call(sigmoid, grid.clone())
     checks.assert_close(got, name="sigmoid(float64 x of shape (3, 4))", exact_dtype=True,
                         atol=1e-12)
+    far = torch.tensor([-1000.0, -30.0, -2.0, -0.5, 0.5, 2.0, 30.0, 1000.0])   # no x = 0
+    _finite_gradients(lambda t: sigmoid(t).sum(), far,
+                      "sigmoid(x).sum() at x = [-1000, -30, -2, -0.5, 0.5, 2, 30, 1000]")
 
 
 @checks.exercise(
@@ -119,7 +146,8 @@ _ELU_BUILT_INS = ("torch.nn.functional.elu", "torch.nn.functional.elu_", "torch.
 @checks.exercise(
     "03.elu", title="ELU", hints=_ELU_HINTS,
     likely_causes={"wrong_gradient": "Autograd through your elu disagrees with the ELU "
-                                     "derivative: check both branches and alpha."},
+                                     "derivative: check both branches and alpha.",
+                   "where_trap": _WHERE_TRAP},
     forbidden=_ELU_BUILT_INS)
 def _elu(elu):
     x = torch.tensor([-4.0, -1.5, -0.2, 0.0, 0.3, 2.0, 5.0])
@@ -130,6 +158,11 @@ def _elu(elu):
     smooth = torch.tensor([-3.0, -1.0, -0.1, 0.4, 2.5])       # no x = 0: any convention
     checks.assert_grad_close(lambda t: elu(t, 0.5).sum(), [smooth], checks.EXPECTED,
                              name="elu(x, alpha=0.5).sum()")
+    far = torch.tensor([-1000.0, -2.0, 1.5, 1000.0])
+    checks.assert_close(checks.call(elu, far.clone(), 0.5),
+                        name="elu([-1000, -2, 1.5, 1000], alpha=0.5)")
+    _finite_gradients(lambda t: elu(t, 0.5).sum(), far,
+                      "elu(x, alpha=0.5).sum() at x = [-1000, -2, 1.5, 1000]")
 
 
 @checks.exercise(
@@ -143,9 +176,9 @@ def _elu_prime(elu_prime):
         got = checks.call(elu_prime, x.clone(), alpha)
         checks.assert_shape(got, (7,), name=f"elu_prime(x of shape (7,), alpha={alpha})")
         right_at_zero = torch.where(x >= 0, torch.ones_like(x), alpha * torch.exp(x))
-        _close_or_explain(got, checks.EXPECTED,
-                          f"elu_prime([-4, -1.5, -0.2, 0, 0.3, 2, 5], alpha={alpha})",
-                          [(right_at_zero, "convention")])
+        checks.assert_close_or_cause(got, checks.EXPECTED,
+                                     f"elu_prime([-4, -1.5, -0.2, 0, 0.3, 2, 5], alpha={alpha})",
+                                     [(right_at_zero, "convention")])
 
 
 # --- 03.mlp_forward ---------------------------------------------------------------------
@@ -168,7 +201,11 @@ def _layers(sizes, generator):
     likely_causes={"last_activation": "The activation was also applied after the last "
                                       "layer: the output layer stays linear.",
                    "no_activation": "No activation was applied between the layers: the "
-                                    "whole network collapsed into one linear map."},
+                                    "whole network collapsed into one linear map.",
+                   "batch_dims": "X may have leading batch dims, (B, T, n_in), like the "
+                                 "input of nn.Linear. torch.mm only takes 2-D matrices: use "
+                                 "@ (torch.matmul), which multiplies the last two dims and "
+                                 "keeps the leading ones."},
     forbidden=("torch.nn.Linear", "torch.nn.functional.linear"))
 def _mlp_forward(mlp_forward):
     generator = torch.Generator().manual_seed(3)
@@ -181,9 +218,19 @@ def _mlp_forward(mlp_forward):
     for W, b in layers:
         last_activation = torch.relu(F.linear(last_activation, W, b))
         linear_only = F.linear(linear_only, W, b)
-    _close_or_explain(got, checks.EXPECTED, "mlp_forward(X, layers, torch.relu)",
-                      [(last_activation, "last_activation"), (linear_only, "no_activation")],
-                      rtol=1e-4, atol=1e-5)
+    checks.assert_close_or_cause(got, checks.EXPECTED, "mlp_forward(X, layers, torch.relu)",
+                                 [(last_activation, "last_activation"),
+                                  (linear_only, "no_activation")],
+                                 rtol=1e-4, atol=1e-5)
+    sequences = X[:4].reshape(2, 2, 4)                                     # (B=2, T=2, 4)
+    name = "mlp_forward(X of shape (B=2, T=2, 4), 3 layers 4-6-3-2, torch.relu)"
+    try:
+        got = checks.call(mlp_forward, sequences, [(W.clone(), b.clone()) for W, b in layers],
+                          torch.relu)
+        checks.assert_shape(got, (2, 2, 2), name=f"the shape of {name}")
+    except checks.CheckFailed as failure:
+        raise checks.CheckFailed(failure.message, cause="batch_dims") from None
+    checks.assert_close(got, name=name, rtol=1e-4, atol=1e-5)
 
 
 # --- 03.softmax --------------------------------------------------------------------------
@@ -197,7 +244,11 @@ def _mlp_forward(mlp_forward):
            "keepdim=True keeps the reduced dim with size 1, so the max and the sum "
            "broadcast back against z for any dim."],
     likely_causes={"wrong_dim": "The values are a softmax, but along another dim: "
-                                "reduce (max and sum) along `dim`."},
+                                "reduce (max and sum) along `dim`.",
+                   "nan": "exp overflowed (inf / inf), or a row far below the largest "
+                          "logit underflowed to 0 / 0. Subtract the maximum of EACH row "
+                          "along dim, z.amax(dim=dim, keepdim=True), not the global "
+                          "z.max(), before exp."},
     forbidden=("torch.softmax", "torch.nn.functional.softmax",
                "torch.special.softmax", "torch.nn.Softmax",
                "torch.logsumexp", "torch.special.logsumexp"))
@@ -210,10 +261,13 @@ def _softmax(softmax):
     for dim in (1, 0):
         got = checks.call(softmax, z.clone(), dim)
         checks.assert_shape(got, (3, 4), name=f"softmax(z of shape (3, 4), dim={dim})")
-        _close_or_explain(got, checks.EXPECTED, f"softmax(z, dim={dim})",
-                          [(torch.softmax(z, dim=1 - dim), "wrong_dim")])
+        checks.assert_close_or_cause(got, checks.EXPECTED, f"softmax(z, dim={dim})",
+                                     [(torch.softmax(z, dim=1 - dim), "wrong_dim")])
     got = checks.call(softmax, z.clone())
     checks.assert_close(got, name="softmax(z) (default dim=-1)")
+    scales = torch.tensor([[1000.0, 1002.0, 1001.0], [-2.0, 0.0, 1.0]])      # far apart
+    checks.assert_close(checks.call(softmax, scales.clone(), 1),
+                        name="softmax([[1000, 1002, 1001], [-2, 0, 1]], dim=1)")
 
 
 # --- 03.fit_one_hidden ---------------------------------------------------------------------
@@ -255,7 +309,11 @@ def _held_out_mse(fit, target, low, high, hidden, steps, lr, seed, name):
     likely_causes={"not_fitted": "The network did not fit the curve: random (not zero) "
                                  "initial weights, a bias in the hidden layer, "
                                  "zero_grad() every step, and all four tensors given to "
-                                 "the optimizer?"},
+                                 "the optimizer?",
+                   "odd": "The network fits sin(x) but not the even cos(x): without the "
+                          "hidden bias b1 every unit tanh(w x) is an odd function, so the "
+                          "whole network is odd. Create b1 = torch.randn(hidden) with "
+                          "requires_grad=True and give it to the optimizer."},
     forbidden=("course.train",))
 def _fit_one_hidden(fit_one_hidden):
     mse = _held_out_mse(fit_one_hidden, torch.sin, -math.pi, math.pi, hidden=32, steps=300,
@@ -263,3 +321,8 @@ def _fit_one_hidden(fit_one_hidden):
     checks.assert_less(mse, 0.01, cause="not_fitted",
                        name="the mean squared error on held-out points of "
                             "fit_one_hidden(x, sin(x), hidden=32, steps=300, lr=0.02)")
+    mse = _held_out_mse(fit_one_hidden, torch.cos, -math.pi, math.pi, hidden=32, steps=300,
+                        lr=0.02, seed=1, name="fit_one_hidden(x, cos(x), 32, 300, 0.02)")
+    checks.assert_less(mse, 0.01, cause="odd",
+                       name="the mean squared error on held-out points of "
+                            "fit_one_hidden(x, cos(x), hidden=32, steps=300, lr=0.02)")

@@ -1,4 +1,5 @@
-"""Visible checks of notebook 06: Dataset, DataLoader, splits, devices, the training script.
+"""Visible checks of notebook 06: Dataset, DataLoader, splits, devices, the training script,
+an image Dataset with a transform.
 
 Expected values are literals or stored (``checks.EXPECTED``, see
 course/checks/expected/ex06.json); the training checks compare the student's result
@@ -244,9 +245,10 @@ def _check_history(history, epochs, label):
            "validation tensors in one with shuffle=False. Model: the Sequential of the "
            "exercise moved to the device, then Adam(model.parameters(), lr=lr) and "
            "nn.MSELoss().",
-           "The model outputs (B, 1) but the targets are (B,): MSELoss would broadcast the "
-           "pair to (B, B) and the model learns little more than the mean. Compare "
-           "model(x).squeeze(-1) with y (or model(x) with y.unsqueeze(-1)).",
+           "The model outputs (B, 1) but the targets arrive as (N,): MSELoss would "
+           "broadcast the pair to (B, B) and the model learns little more than the mean. "
+           "Follow the convention: reshape the targets once in the data block, "
+           "y_train.unsqueeze(-1), so that they have the output's shape.",
            "Per epoch: model.train() and the five-line step on every batch, with a running "
            "loss weighted by batch size; then model.eval() and, under torch.no_grad(), the "
            "weighted mean loss over the validation batches. Append both as floats."],
@@ -288,3 +290,88 @@ def _fit_dmt(fit_dmt):
              rtol=0.0, atol=1e-3,
              name='history["val_loss"][-1] / the validation MSE of the returned model')
 
+
+
+# --- 06.ImageDataset -----------------------------------------------------------------------
+
+class _Counting:
+    """A transform that counts its calls and gives a new result each time, like a random
+    augmentation does."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, image):
+        self.calls += 1
+        return torch.as_tensor(np.asarray(image), dtype=torch.float32) + self.calls
+
+
+def _sample(dataset, i, label):
+    """``dataset[i]`` as a checked pair (image, label)."""
+    sample = checks.call(dataset.__getitem__, i, name=f"{label}[{i}]")
+    if type(sample) is not tuple or len(sample) != 2:
+        raise checks.CheckFailed(f"{label}[{i}] should be a pair (image, label), but it is "
+                                 f"{checks.describe(sample)}.")
+    return sample
+
+
+def _check_transform_calls(ImageDataset, images, labels):
+    """The transform runs once per read, in __getitem__, and never in __init__."""
+    counting = _Counting()
+    dataset = checks.call(ImageDataset, images, labels, transform=counting, name="ImageDataset")
+    if counting.calls:
+        raise checks.CheckFailed(f"building ImageDataset(images, labels, transform) called the "
+                                 f"transform {counting.calls} times already.", cause="eager")
+    for _ in range(2):
+        _sample(dataset, 0, "ImageDataset(images, labels, transform)")
+    if counting.calls != 2:
+        raise checks.CheckFailed(f"reading dataset[0] twice called the transform "
+                                 f"{counting.calls} times: it should run once at every read.",
+                                 cause="ignored" if counting.calls == 0 else None)
+
+
+@checks.exercise(
+    "06.ImageDataset", title="An image Dataset with a transform",
+    hints=["__init__ only stores images, labels and transform (self.transform = transform); "
+           "__len__ returns len(self.images).",
+           "__getitem__(i): image = self.images[i]; if self.transform is not None, "
+           "image = self.transform(image); return image, int(self.labels[i]).",
+           "Do not transform in __init__: a random augmentation must be drawn again at every "
+           "read, so the transform belongs in __getitem__. Without a transform, return the "
+           "raw image unchanged."],
+    likely_causes={
+        "dataset_protocol": "A map-style dataset subclasses torch.utils.data.Dataset and "
+                            "defines __len__ and __getitem__.",
+        "eager": "Apply the transform in __getitem__, at every read, not once in __init__: "
+                 "a random augmentation would otherwise be the same in every epoch.",
+        "ignored": "Apply self.transform to the image in __getitem__ when one was given.",
+        "no_transform": "With transform=None return images[i] itself, the raw uint8 pixels, "
+                        "as torchvision's datasets do; do not convert it yourself."})
+def _image_dataset(ImageDataset):
+    from torchvision import transforms
+
+    images = (np.arange(24) * 11 % 256).astype(np.uint8).reshape(2, 3, 4)   # (2, 3, 4) uint8
+    labels = np.array([4, 9])
+    label = "ImageDataset(images of shape (2, 3, 4), labels, transform=ToTensor())"
+    dataset = checks.call(ImageDataset, images, labels, transform=transforms.ToTensor(),
+                          name="ImageDataset")
+    if not isinstance(dataset, Dataset):
+        raise checks.CheckFailed(f"{label} should be a torch.utils.data.Dataset, but it is "
+                                 f"{checks.describe(dataset)}.", cause="dataset_protocol")
+    size = _require(int, checks.call(len, dataset, name=f"len({label})"), f"len({label})")
+    checks.assert_close(size, 2, rtol=0.0, atol=0.0, name=f"len({label})")
+    image, target = _sample(dataset, 1, label)
+    checks.assert_dtype(image, torch.float32, name=f"the dtype of the image of {label}[1]")
+    checks.assert_shape(image, (1, 3, 4), name=f"the image of {label}[1]")
+    checks.assert_close(image, name=f"the pixels of the image of {label}[1]")
+    if not isinstance(target, (int, np.integer, torch.Tensor)) or int(target) != 9:
+        raise checks.CheckFailed(f"the label of {label}[1] should be 9, but it is "
+                                 f"{checks.describe(target)}.")
+    _check_transform_calls(ImageDataset, images, labels)
+    raw, _ = _sample(checks.call(ImageDataset, images, labels, name="ImageDataset"), 0,
+                     "ImageDataset(images, labels)")
+    raw = np.asarray(raw)
+    if raw.dtype != np.uint8 or raw.shape != (3, 4) or not np.array_equal(raw, images[0]):
+        raise checks.CheckFailed(f"without a transform, dataset[0] should hold the raw image "
+                                 f"images[0] (uint8, shape (3, 4)), but it holds "
+                                 f"{checks.describe(raw)}.", cause="no_transform")

@@ -1,4 +1,4 @@
-"""Visible checks of notebook 07 (optimisers: gradient descent, momentum, Adam,
+"""Visible checks of notebook 07 (optimisers: gradient descent, momentum, RMSProp, Adam,
 parameter groups, learning-rate schedules, early stopping).
 
 Every check uses small fixed inputs; the notebook's hidden tests use others. Expected
@@ -33,6 +33,59 @@ def _coupled_loss(params):
     return (w ** 2).sum() + (w.sum(0) * b).sum() + 0.5 * (b ** 4).sum()
 
 
+def _tiny_loss(params):
+    """The coupled loss scaled by 1e-6: gradients, and Adam's sqrt(v), of about 1e-6."""
+    return 1e-6 * _coupled_loss(params)
+
+
+class _LateLoss:
+    """The coupled loss of w alone for two steps; b takes part from the third step on."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, params):
+        self.calls += 1
+        w, b = params
+        if self.calls < 3:
+            return (w ** 2).sum() + w.sum()
+        return _coupled_loss(params)
+
+
+def _first_step(make_optimizer, loss_fn, label):
+    """(start, gradients, after) of one step of make_optimizer on fresh parameters."""
+    params = [nn.Parameter(t) for t in _two_params()]
+    start = [p.detach().clone() for p in params]
+    optimizer = checks.call(make_optimizer, params, name=label)
+    loss_fn(params).backward()
+    grads = [p.grad.detach().clone() for p in params]
+    checks.call(optimizer.step, name=f"{label}.step")
+    return start, grads, [p.detach().clone() for p in params]
+
+
+def _took_step(start, grads, after, denominator, lr) -> bool:
+    """True when every parameter moved by -lr * g / denominator(g)."""
+    return all(checks.matches(a, s - lr * g / denominator(g), rtol=1e-4, atol=1e-7)
+               for s, g, a in zip(start, grads, after))
+
+
+def _groups_matter(run):
+    """Run a trajectory check with several parameter groups; blame the groups' options."""
+    try:
+        run()
+    except checks.StudentCodeError:
+        raise
+    except CheckFailed as failure:
+        if failure.cause in ("optimizer_update", "optimizer_state"):
+            raise CheckFailed(failure.message, cause="group_options") from None
+        raise
+
+
+GROUP_OPTIONS = ("With several parameter groups each group has its own options: read them "
+                 "inside the loop over self.param_groups (group['lr'], ...), not from "
+                 "self.defaults or from the arguments of __init__.")
+
+
 def _require_optimizer_class(cls, name: str) -> None:
     if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)):
         raise CheckFailed(f"{name} should be a class that subclasses torch.optim.Optimizer, "
@@ -56,6 +109,8 @@ def _require_optimizer_class(cls, name: str) -> None:
                             "(or p.sub_(...)) inside torch.no_grad().",
         "leaf_inplace": "autograd refuses in-place changes of a leaf that requires grad: wrap "
                         "the update in `with torch.no_grad():`.",
+        "grad_none": "A tensor that took no part in the loss has p.grad None, and lr * None "
+                     "is a TypeError: skip it (`if p.grad is None: continue`).",
     },
     forbidden=("torch.optim",))
 def _gd_step(gd_step):
@@ -79,6 +134,24 @@ def _gd_step(gd_step):
                         name="w after gd_step([w, b], lr=0.1) with w.grad = 2 w")
     checks.assert_close(b.detach(), torch.tensor([-0.05, -1.3]),
                         name="b after gd_step([w, b], lr=0.1) with b.grad = 3")
+    _skips_missing_grads(gd_step)
+
+
+def _skips_missing_grads(gd_step):
+    """A tensor without a gradient is left alone, the others still move."""
+    unused = torch.tensor([5.0, 6.0], requires_grad=True)
+    w = torch.tensor([1.0, -2.0], requires_grad=True)
+    (w ** 2).sum().backward()                           # unused.grad stays None
+    try:
+        checks.call(gd_step, [unused, w], 0.5)
+    except checks.StudentCodeError as failure:
+        if "NoneType" in str(failure.error):
+            raise CheckFailed(failure.message, cause="grad_none") from None
+        raise
+    checks.assert_close(unused.detach(), torch.tensor([5.0, 6.0]),
+                        name="a tensor whose .grad is None, after gd_step([unused, w], 0.5)")
+    checks.assert_close(w.detach(), torch.tensor([0.0, 0.0]),
+                        name="w after gd_step([unused, w], 0.5) with w.grad = 2 w")
 
 
 # --- 07.train_minibatch -----------------------------------------------------------------
@@ -185,6 +258,7 @@ def _train_minibatch(train_minibatch):
                            "combined as momentum * Delta_previous + lr * grad.",
         "optimizer_update": "The very first step differs: with no previous Delta, the step "
                             "is plain gradient descent, W <- W - lr * grad.",
+        "group_options": GROUP_OPTIONS,
     },
     forbidden=("torch.optim.SGD", "torch.optim.sgd",
                "torch.optim._functional"))
@@ -194,6 +268,66 @@ def _momentum(Momentum):
         lambda params: Momentum(params, lr=0.05, momentum=0.9),
         checks.EXPECTED, _two_params, _coupled_loss, steps=5,
         name="Momentum(params, lr=0.05, momentum=0.9) against torch.optim.SGD")
+    two_groups = (lambda params: Momentum([{"params": params[:1]},
+                                           {"params": params[1:], "lr": 0.02, "momentum": 0.5}],
+                                          lr=0.05, momentum=0.9))
+    _groups_matter(lambda: checks.assert_optimizer_step_matches(
+        two_groups, checks.EXPECTED, _two_params, _coupled_loss, steps=4,
+        name="Momentum with two groups (the second with lr=0.02, momentum=0.5) against "
+             "torch.optim.SGD"))
+
+
+# --- 07.RMSProp ---------------------------------------------------------------------------
+
+@checks.exercise(
+    "07.RMSProp", title="RMSProp from scratch",
+    hints=["Keep v of each parameter in self.state[p], zeros like p at its first gradient. "
+           "Read lr, alpha and eps from each group inside the loop over self.param_groups.",
+           "v = alpha * v + (1 - alpha) * g**2, then p -= lr * g / (sqrt(v) + eps): eps "
+           "outside the square root.",
+           "No bias correction (that is Adam's): at the first step v = (1 - alpha) g^2, so "
+           "with alpha = 0.99 the first step is about 10 lr long, exactly as in "
+           "torch.optim.RMSprop."],
+    likely_causes={
+        "bias_correction": "Your first step divides v by 1 - alpha**t, as Adam does. "
+                           "RMSProp (and torch.optim.RMSprop) has no bias correction: "
+                           "use v itself.",
+        "eps_inside": "eps sits inside the square root, sqrt(v + eps). torch.optim.RMSprop "
+                      "adds it outside, sqrt(v) + eps; the two differ when v is small (here "
+                      "gradients of about 1e-6).",
+        "optimizer_update": "The very first step differs: v starts at 0, so after one step "
+                            "v = (1 - alpha) g^2 and p moves by lr * g / (sqrt(v) + eps).",
+        "optimizer_state": "The first step matched but a later one did not: keep v per "
+                           "parameter in self.state[p] and update it from its previous "
+                           "value, v = alpha * v + (1 - alpha) * g**2.",
+        "group_options": GROUP_OPTIONS,
+    },
+    forbidden=("torch.optim.RMSprop", "torch.optim.rmsprop", "torch.optim.Adagrad",
+               "torch.optim.Adam", "torch.optim.AdamW", "torch.optim.adam",
+               "torch.optim._functional"))
+def _rmsprop(RMSProp):
+    _require_optimizer_class(RMSProp, "RMSProp")
+    start, grads, after = _first_step(lambda params: RMSProp(params, lr=0.01), _tiny_loss,
+                                      "RMSProp")
+    label = "with gradients of about 1e-6, the first step of RMSProp(params, lr=0.01)"
+    if _took_step(start, grads, after, lambda g: g.abs() + 1e-8, 0.01):
+        raise CheckFailed(f"{label} is lr * g / (|g| + eps): v was bias-corrected.",
+                          cause="bias_correction")
+    if _took_step(start, grads, after, lambda g: (0.01 * g * g + 1e-8).sqrt(), 0.01):
+        raise CheckFailed(f"{label} is lr * g / sqrt(v + eps).", cause="eps_inside")
+    checks.assert_optimizer_step_matches(
+        lambda params: RMSProp(params, lr=0.01), checks.EXPECTED, _two_params, _coupled_loss,
+        steps=5, name="RMSProp(params, lr=0.01) against torch.optim.RMSprop")
+    checks.assert_optimizer_step_matches(
+        lambda params: RMSProp(params, lr=0.01), checks.EXPECTED, _two_params, _tiny_loss,
+        steps=3, name="RMSProp(params, lr=0.01) on a loss with gradients of about 1e-6")
+    two_groups = (lambda params: RMSProp([{"params": params[:1], "alpha": 0.9},
+                                          {"params": params[1:], "lr": 0.002, "eps": 0.1}],
+                                         lr=0.01))
+    _groups_matter(lambda: checks.assert_optimizer_step_matches(
+        two_groups, checks.EXPECTED, _two_params, _coupled_loss, steps=4,
+        name="RMSProp with two groups (alpha=0.9; lr=0.002 and eps=0.1) against "
+             "torch.optim.RMSprop"))
 
 
 # --- 07.Adam ------------------------------------------------------------------------------
@@ -220,6 +354,14 @@ def _momentum(Momentum):
         "optimizer_state": "The first step matched but a later one did not: keep t, m and v "
                            "per parameter in self.state[p], update m and v from their "
                            "previous values and increment t at every step.",
+        "eps_inside": "eps sits inside the square root, sqrt(v_hat + eps), as on one lecture "
+                      "slide. With small gradients (sqrt(v_hat) about 1e-6 here) that is "
+                      "sqrt(1e-12 + 1e-8), about 1e-4, and the step shrinks a hundredfold. "
+                      "The paper and torch.optim.Adam use sqrt(v_hat) + eps.",
+        "group_options": GROUP_OPTIONS,
+        "late_parameter": "A parameter that gets its first gradient late must start its own "
+                          "count at t = 1: keep t in self.state[p], one per parameter, not "
+                          "one counter for the whole optimizer.",
     },
     forbidden=("torch.optim.Adam", "torch.optim.AdamW", "torch.optim.Adamax",
                "torch.optim.NAdam", "torch.optim.RAdam", "torch.optim.adam",
@@ -230,6 +372,31 @@ def _adam(Adam):
         lambda params: Adam(params, lr=0.05),
         checks.EXPECTED, _two_params, _coupled_loss, steps=5,
         name="Adam(params, lr=0.05) against torch.optim.Adam")
+    # Small gradients: where eps sits matters. At t = 1, m_hat = g and v_hat = g^2.
+    start, grads, after = _first_step(lambda params: Adam(params, lr=0.05), _tiny_loss, "Adam")
+    if _took_step(start, grads, after, lambda g: (g * g + 1e-8).sqrt(), 0.05):
+        raise CheckFailed("with gradients of about 1e-6, the first step of Adam(params, "
+                          "lr=0.05) is lr * g / sqrt(g^2 + eps), about 100 times too short.",
+                          cause="eps_inside")
+    checks.assert_optimizer_step_matches(
+        lambda params: Adam(params, lr=0.05), checks.EXPECTED, _two_params, _tiny_loss,
+        steps=3, name="Adam(params, lr=0.05) on a loss with gradients of about 1e-6")
+    two_groups = (lambda params: Adam([{"params": params[:1], "lr": 0.1, "betas": (0.8, 0.9)},
+                                       {"params": params[1:], "eps": 0.5}], lr=0.05))
+    _groups_matter(lambda: checks.assert_optimizer_step_matches(
+        two_groups, checks.EXPECTED, _two_params, _coupled_loss, steps=4,
+        name="Adam with two groups (lr=0.1 and betas=(0.8, 0.9); eps=0.5) against "
+             "torch.optim.Adam"))
+    try:
+        checks.assert_optimizer_step_matches(
+            lambda params: Adam(params, lr=0.05), checks.EXPECTED, _two_params, _LateLoss(),
+            steps=5, name="Adam(params, lr=0.05), the bias b without a gradient in steps 1-2")
+    except checks.StudentCodeError:
+        raise
+    except CheckFailed as failure:
+        if failure.cause == "optimizer_state":
+            raise CheckFailed(failure.message, cause="late_parameter") from None
+        raise
 
 
 # --- 07.make_optimizer ----------------------------------------------------------------------
@@ -267,7 +434,9 @@ def _check_layer_groups(optimizer, model, layer_name, layer_lr, lr, momentum, la
                               cause="Split the parameters by module: "
                                     "getattr(model, layer_name).parameters() for one group, "
                                     "the remaining ones (compare with `is`, or by name) for "
-                                    "the other.")
+                                    "the other. By name, a bare prefix is not enough: "
+                                    "'block' also matches 'block2.weight'; compare with "
+                                    "layer_name + '.'.")
         checks.assert_close(float(group["lr"]), float(want_lr),
                             name=f"{label}: lr of the group with {what}")
         checks.assert_close(float(group["momentum"]), float(momentum),
@@ -283,14 +452,30 @@ def _check_layer_groups(optimizer, model, layer_name, layer_lr, lr, momentum, la
            "A parameter may appear in only one group: model.parameters() includes the layer's "
            "parameters, so filter them out (e.g. by name: named_parameters() names start with "
            "layer_name + '.')."],
+    likely_causes={"shared_parameter": "torch.optim refuses a parameter that sits in two "
+                                       "groups: model.parameters() already holds the "
+                                       "layer's parameters. Leave those out of the other "
+                                       "group."},
 )
 def _make_optimizer(make_optimizer):
     with checks.seeded(0):
         model = nn.Sequential(OrderedDict(body=nn.Linear(4, 8), act=nn.ReLU(),
                                           head=nn.Linear(8, 2)))
-    optimizer = checks.call(make_optimizer, model, "head", 0.1, 0.01, momentum=0.8)
+    try:
+        optimizer = checks.call(make_optimizer, model, "head", 0.1, 0.01, momentum=0.8)
+    except checks.StudentCodeError as failure:
+        if "more than one parameter group" in str(failure.error):
+            raise CheckFailed(failure.message, cause="shared_parameter") from None
+        raise
     _check_layer_groups(optimizer, model, "head", 0.1, 0.01, 0.8,
                        "make_optimizer(model, 'head', 0.1, 0.01, momentum=0.8)")
+    with checks.seeded(0):                  # one layer's name is a prefix of another's
+        net = nn.Sequential(OrderedDict(block=nn.Linear(2, 3), block2=nn.Linear(3, 3),
+                                        out=nn.Linear(3, 1)))
+    optimizer = checks.call(make_optimizer, net, "block", 0.5, 0.05)
+    _check_layer_groups(optimizer, net, "block", 0.5, 0.05, 0.9,
+                        "make_optimizer(net, 'block', 0.5, 0.05) for layers named block, "
+                        "block2 and out")
 
 
 # --- 07.lr_at -----------------------------------------------------------------------------
@@ -303,12 +488,19 @@ def _make_optimizer(make_optimizer):
            "warmup_steps (not step / warmup_steps, which gives lr 0 at the first step).",
            "Cosine part: progress = (step - warmup_steps) / (total_steps - warmup_steps) goes "
            "from 0 to 1; lr = min_lr + (base_lr - min_lr) * (1 + cos(pi * progress)) / 2."],
+    likely_causes={"warmup_off_by_one": "The first update (step 0) got learning rate 0: "
+                                        "the warm-up is base_lr * (step + 1) / warmup_steps, "
+                                        "not step / warmup_steps."},
 )
 def _lr_at(lr_at):
     cases = [((0, 0.1, 4, 20), 0.025), ((1, 0.1, 4, 20), 0.05), ((3, 0.1, 4, 20), 0.1),
              ((4, 0.1, 4, 20), 0.1), ((12, 0.1, 4, 20), checks.EXPECTED),
              ((19, 0.1, 4, 20), checks.EXPECTED), ((20, 0.1, 4, 20), 0.0),
              ((30, 0.1, 4, 20), 0.0)]
+    first = checks.call(lr_at, 0, 0.1, 4, 20)
+    if isinstance(first, (int, float)) and first == 0:
+        raise CheckFailed("lr_at(0, 0.1, 4, 20) is 0: the first update would not move the "
+                          "parameters at all.", cause="warmup_off_by_one")
     for args, want in cases:
         checks.assert_close(checks.call(lr_at, *args), want,
                             name=f"lr_at{args} (step, base_lr, warmup_steps, total_steps)")
@@ -336,11 +528,25 @@ def _pair(result, label: str):
            "the counter goes back to 0; otherwise the counter grows by 1.",
            "Stop as soon as the counter reaches patience (==, not >): that epoch is "
            "stop_epoch. If it never happens, all epochs ran: stop_epoch = len(val_losses)."],
+    likely_causes={
+        "equal_loss": "An epoch whose loss equals the best one does not improve: compare "
+                      "with loss < best - min_delta, not <=.",
+        "min_delta": "min_delta made no difference: an epoch improves only when its loss is "
+                     "below best - min_delta.",
+    },
     forbidden=("course.train",))
 def _early_stopping(early_stopping):
     losses = [1.0, 0.8, 0.85, 0.7, 0.72, 0.71, 0.73, 0.6]
-    for patience, want in ((3, (7, 4)), (2, (6, 4)), (4, (8, 8))):
-        label = f"early_stopping({losses}, patience={patience})"
-        stop, best = _pair(checks.call(early_stopping, list(losses), patience), label)
-        checks.assert_close(stop, want[0], name=f"stop_epoch of {label}")
-        checks.assert_close(best, want[1], name=f"best_epoch of {label}")
+    cases = [(losses, 3, 0.0, (7, 4), None), (losses, 2, 0.0, (6, 4), None),
+             (losses, 4, 0.0, (8, 8), None),
+             ([1.0, 0.9, 0.9, 0.9, 0.9], 2, 0.0, (4, 2), ((5, 5), "equal_loss")),
+             ([2.0, 1.9, 1.5, 1.45, 1.42], 2, 0.2, (5, 3), ((5, 5), "min_delta"))]
+    for values, patience, min_delta, want, known_wrong in cases:
+        label = f"early_stopping({values}, patience={patience}, min_delta={min_delta})"
+        got = _pair(checks.call(early_stopping, list(values), patience, min_delta=min_delta),
+                    label)
+        if known_wrong is not None and tuple(got) == known_wrong[0] != want:
+            raise CheckFailed(f"{label} returned {got}; expected {want}.",
+                              cause=known_wrong[1])
+        checks.assert_close(got[0], want[0], name=f"stop_epoch of {label}")
+        checks.assert_close(got[1], want[1], name=f"best_epoch of {label}")

@@ -133,7 +133,8 @@ def _make_classifier(make_classifier):
     with torch.no_grad(), checks.seeded(9):          # fixed weights: a stored output
         for p in model.parameters():
             p.copy_(0.5 * torch.randn(p.shape))
-        out = checks.call(model, X[:7] * 1.1 + 0.5, name="make_classifier(X)")
+        out = checks.call(model, X[:7] * 1.1 + 0.5,
+                          name="make_classifier(X)(x of shape (7, 3))")
     checks.assert_shape(out, (7, 1), name="make_classifier(X) applied to 7 events")
     checks.assert_close(out, rtol=1e-4, atol=1e-6,
                         name="the output of make_classifier(X) on 7 events, with fixed "
@@ -184,12 +185,12 @@ def _small_model(seed: int) -> nn.Module:
     hints=["Create the loss (nn.BCELoss()), the optimiser (torch.optim.Adam("
            "model.parameters(), lr=lr)) and a DataLoader(TensorDataset(X_train, y_train), "
            "batch_size=batch_size, shuffle=True) once, before the epoch loop.",
-           "Every batch: optimizer.zero_grad(), loss = loss_fn(model(xb), yb), "
-           "loss.backward(), optimizer.step(). Add loss.item() * len(xb) to a running "
-           "sum and divide by len(X_train) at the end of the epoch.",
-           "The validation loss is computed once per epoch on all of X_val under "
-           "model.eval() and torch.no_grad(); switch back with model.train() before the "
-           "next epoch."],
+           "Each epoch is one call: history['loss'].append(train_one_epoch(model, loader, "
+           "loss_fn, optimizer, X_train.device)); the function above already weights every "
+           "batch by its size.",
+           "With validation data, append evaluate(model, val_loader, loss_fn, device) after "
+           "each epoch, val_loader a DataLoader over X_val, y_val without shuffling: "
+           "evaluate switches to eval mode, turns gradients off and switches back."],
     likely_causes={"steps": "Train on mini-batches: one optimizer.step() per batch of "
                             "batch_size events (the last batch of an epoch may be "
                             "smaller), every epoch going once through all events."},

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from course import checks
+from course.checks.probes import LossProbe
 
 _CPU = torch.device("cpu")
 LENET_LAYER_PARAMETERS = (520, 25050, 400500, 5010)     # conv1, conv2, fc1, fc2
@@ -26,6 +27,9 @@ QUESTION_KEYS = ("layer", "filters", "parameters", "output_shape")
 LENET_ANSWERS = ((20, 520, (20, 24, 24)), (0, 0, (20, 12, 12)), (50, 25050, (50, 8, 8)),
                  (0, 0, (50, 4, 4)), (0, 0, (800,)), (500, 400500, (500,)),
                  (10, 5010, (10,)))                     # (filters, parameters, shape) per row
+LENET32_ANSWERS = ((20, 520, (20, 28, 28)), (0, 0, (20, 14, 14)), (50, 25050, (50, 10, 10)),
+                   (0, 0, (50, 5, 5)), (0, 0, (1250,)), (500, 625500, (500,)),
+                   (10, 5010, (10,)))                   # the same for 32x32 images
 
 
 def _recause(cause, check, *args, **kwargs):
@@ -58,18 +62,22 @@ def _int(value, name, cause=None):
     likely_causes={
         "not_int": "Return a Python int: `/` gives a float, `//` keeps an int.",
         "no_error": "When the (dilated) kernel is larger than the padded input there is "
-                    "no valid position: raise ValueError, as the exercise asks."})
+                    "no valid position: raise ValueError, as the exercise asks.",
+        "rounding": "A last stride step that would run past the border is dropped: round "
+                    "down with //, never up."})
 def _conv_output_size(conv_output_size):
     cases = [((28, 5), {}, 24), ((12, 5), {}, 8), ((4, 3), {}, 2),
              ((4, 3), {"padding": 1}, 4), ((28, 2), {"stride": 2}, 14),
              ((7, 3), {"stride": 2}, 3), ((10, 3), {"dilation": 2}, 6),
-             ((32, 5), {"padding": 2}, 32)]
+             ((32, 5), {"padding": 2}, 32), ((8, 3), {"stride": 2}, 3),
+             ((25, 2), {"stride": 2}, 12)]
     for args, kwargs, want in cases:
         shown = ", ".join([str(a) for a in args] + [f"{k}={v}" for k, v in kwargs.items()])
         label = f"conv_output_size({shown})"
         got = _int(checks.call(conv_output_size, *args, name="conv_output_size", **kwargs),
                    label, cause="not_int")
-        checks.assert_close(got, want, rtol=0.0, atol=0.0, name=label)
+        _recause("rounding" if got == want + 1 and kwargs.get("stride", 1) > 1 else None,
+                 checks.assert_close, got, want, rtol=0.0, atol=0.0, name=label)
     checks.assert_raises(ValueError, conv_output_size, 3, 5, cause="no_error")
 
 
@@ -142,7 +150,9 @@ def _check_conv(conv2d_unfold, x, weight, bias=None, *, stride=1, padding=0, lab
         "flipped": "Your result equals a *true* convolution (kernel flipped). PyTorch's "
                    "Conv2d does not flip: it computes a cross-correlation, the plain dot "
                    "product of the kernel with each patch.",
-        "no_bias": "Add the bias of output channel o to every pixel of output channel o."},
+        "no_bias": "Add the bias of output channel o to every pixel of output channel o.",
+        "stride": "With a stride the output is smaller: H_out = (H + 2 * padding - kh) // "
+                  "stride + 1 (section 3), and the same for the width."},
     forbidden=("torch.nn.functional.conv1d",
                "torch.nn.functional.conv2d",
                "torch.nn.functional.conv3d",
@@ -190,6 +200,11 @@ def _conv2d_unfold(conv2d_unfold):
     bias = torch.randn(4, generator=g)                         # (C_out,)
     _check_conv(conv2d_unfold, x, weight, None)
     _check_conv(conv2d_unfold, x, weight, bias)
+    try:
+        _check_conv(conv2d_unfold, x, weight, bias, stride=2, padding=1,
+                    label=" (stride 2, padding 1: 6x5 inputs do not divide evenly)")
+    except checks.StudentCodeError as failure:
+        raise checks.CheckFailed(failure.message, cause="stride") from None
 
 
 # --- 10.LeNet ------------------------------------------------------------------------
@@ -348,9 +363,15 @@ def question_table(lenet_questions, **kwargs):
                                    "side // 2, flatten channels * side * side; nothing may be "
                                    "fixed to 28x28 images or one input channel."})
 def _lenet_questions(lenet_questions):
-    table = question_table(lenet_questions)
-    for layer, row, want in zip(QUESTION_ROWS, table, LENET_ANSWERS):
-        where = f"row {layer!r} of lenet_questions()"
+    for kwargs, answers in (({}, LENET_ANSWERS), ({"image_size": 32}, LENET32_ANSWERS)):
+        _question_rows(lenet_questions, kwargs, answers)
+
+
+def _question_rows(lenet_questions, kwargs, answers):
+    table = question_table(lenet_questions, **kwargs)
+    shown = ", ".join(f"{k}={v}" for k, v in kwargs.items())
+    for layer, row, want in zip(QUESTION_ROWS, table, answers):
+        where = f"row {layer!r} of lenet_questions({shown})"
         for key, value, expected in zip(("filters", "parameters"), row, want):
             checks.assert_close(value, expected, rtol=0.0, atol=0.0, name=f"{where}, {key!r}")
         if row[2] != want[2]:
@@ -359,7 +380,7 @@ def _lenet_questions(lenet_questions):
                                      cause="output_shape")
 
 
-# --- 10.train_epoch ------------------------------------------------------------------
+# --- 10.train_one_epoch --------------------------------------------------------------
 
 class _ModeProbe(nn.Module):
     """Records ``self.training`` at every forward call."""
@@ -385,66 +406,94 @@ def epoch_problem(n, batch_size, seed):
     return model, batches
 
 
-def run_epoch(train_epoch, n, batch_size, *, seed=0, eval_first=False, device=_CPU,
+def _check_per_sample_mean(got, seen, label):
+    """``got`` must be the per-sample mean of the batch losses ``seen``; names the usual
+    wrong averages."""
+    total = sum(n for _, n in seen)
+    per_sample = sum(loss * n for loss, n in seen) / total
+    if abs(got - per_sample) <= 1e-5 * max(1.0, abs(per_sample)):
+        return
+    wrong = {"batch_mean": sum(loss for loss, _ in seen) / len(seen),
+             "batch_size_count": sum(loss * n for loss, n in seen) / (len(seen) * seen[0][1])}
+    for cause, value in wrong.items():
+        if abs(got - value) <= 1e-5 * max(1.0, abs(value)):
+            raise checks.CheckFailed(
+                f"{label} returned {got:.6f}, but the mean loss per sample of its batches "
+                f"(sizes {[n for _, n in seen]}) is {per_sample:.6f}.", cause=cause)
+
+
+def run_epoch(train_one_epoch, n, batch_size, *, seed=0, eval_first=False, device=_CPU,
               lr=0.5):
-    """The student's epoch (SGD) over :func:`epoch_problem`, checked to return a pair,
-    to call the model once per batch and to train in training mode. Returns
-    ``(mean_loss, accuracy, parameters after the epoch)``."""
+    """The student's epoch (SGD, a recording cross-entropy) over :func:`epoch_problem`,
+    checked to return a float, to use ``loss_fn``, to call the model once per batch in
+    training mode and to average per sample. Returns ``(mean_loss, parameters)``."""
     model, batches = epoch_problem(n, batch_size, seed)
     model = model.to(device)
     if eval_first:
         model.eval()
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    label = f"train_epoch over {n} samples in batches of {batch_size}"
+    loss_fn = LossProbe()
+    sizes = [len(y) for _, y in batches]
+    label = (f"train_one_epoch over {n} samples in batches of {sizes}"
+             + (", model handed over in eval mode" if eval_first else ""))
     with checks.seeded(seed + 1):
-        got = checks.call(train_epoch, model, batches, optimizer, device, name="train_epoch")
-    if type(got) is not tuple or len(got) != 2:
-        raise checks.CheckFailed(f"{label} should return a tuple (mean_loss, accuracy), got "
-                                 f"{checks.describe(got)}.", cause="pair")
+        got = checks.call(train_one_epoch, model, batches, loss_fn, optimizer, device,
+                          name="train_one_epoch")
+    if type(got) is not float:
+        raise checks.CheckFailed(f"{label} should return the mean loss as a Python float, "
+                                 f"got {checks.describe(got)}.",
+                                 cause="pair" if type(got) is tuple else "not_float")
     probe = model[0]
     if len(probe.modes) != len(batches):
         raise checks.CheckFailed(f"{label} called the model {len(probe.modes)} times, "
                                  f"expected once per batch ({len(batches)}).", cause="calls")
     if not all(probe.modes):
-        raise checks.CheckFailed(f"{label}: the model was in eval mode during training "
-                                 f"(it was handed over in eval mode).", cause="eval_mode")
-    return got[0], got[1], [p.detach() for p in model.parameters()]
+        raise checks.CheckFailed(f"{label}: the model was in eval mode during training.",
+                                 cause="eval_mode")
+    if len(loss_fn.seen) != len(batches):
+        raise checks.CheckFailed(f"{label} called loss_fn {len(loss_fn.seen)} times, "
+                                 f"expected once per batch ({len(batches)}).", cause="loss_fn")
+    _check_per_sample_mean(got, loss_fn.seen, label)
+    return got, [p.detach() for p in model.parameters()]
 
 
 @checks.exercise(
-    "10.train_epoch", title="One training epoch of a classifier",
-    hints=["Per batch: move x and y to the device, zero the gradients, forward, "
-           "cross-entropy of the logits, backward, optimizer step.",
-           "Count correct predictions with logits.argmax(dim=1) == y on the outputs of "
-           "the forward pass you already did (no second forward pass).",
+    "10.train_one_epoch", title="One training epoch (the course's training contract)",
+    hints=["model.train() first. Per batch: move x and y to the device, zero the gradients, "
+           "forward, loss = loss_fn(logits, y), backward, optimizer step.",
+           "Use the loss_fn you are given, once per batch, on the logits of the one "
+           "forward pass.",
            "Weight each batch by its size: the last batch may be smaller. Sum "
-           "loss.item() * len(y) and the correct counts, then divide by the number of "
-           "samples, not by the number of batches."],
+           "loss.item() * len(y) and len(y), and divide the two sums at the end."],
     likely_causes={
-        "pair": "Return two numbers, (mean_loss, accuracy).",
+        "pair": "Return one number, the mean loss per sample (the contract has no accuracy: "
+                "that is a separate function).",
+        "not_float": "Return a Python float: .item() turns a 0-d tensor into one.",
         "epoch_params": "The parameters differ from a correct epoch: zero the gradients "
                         "before every backward(), call optimizer.step() after it, and use "
-                        "nn.CrossEntropyLoss on the raw logits (no softmax first).",
+                        "loss_fn on the raw logits (no softmax first).",
         "epoch_loss": "The mean loss is per sample over the whole epoch: weight each batch's "
-                      "mean loss by its size (the last batch may be smaller), and take the "
-                      "loss on the logits (CrossEntropyLoss applies the softmax itself).",
-        "epoch_accuracy": "Accuracy = correct predictions / number of samples, counted with "
-                          "len(y) per batch (the last batch may be smaller than the others).",
-        "calls": "Call the model once per batch and reuse its output for the accuracy.",
+                      "mean loss by its size, and take the loss on the logits.",
+        "batch_mean": "You averaged the batch means: with a smaller last batch that gives "
+                      "its samples more weight. Sum loss.item() * len(y) and divide by the "
+                      "number of samples.",
+        "batch_size_count": "You counted a full batch size for every batch (the lecture's "
+                            "running_count += BATCHSIZE); the last batch is smaller: count "
+                            "len(y).",
+        "calls": "Call the model once per batch.",
+        "loss_fn": "Compute each batch's loss with the loss_fn argument, once per batch.",
         "eval_mode": "Call model.train() at the start: evaluation code may have left the "
                      "model in eval mode, which switches dropout and batch norm to "
                      "inference."},
-    forbidden=("course.train",))
-def _train_epoch(train_epoch):
-    loss, accuracy, parameters = run_epoch(train_epoch, 12, 4, seed=1)
-    label = "train_epoch over 12 samples in batches of 4"
+    forbidden=("course.train",), answer="train_one_epoch")
+def _train_one_epoch(train_one_epoch):
+    loss, parameters = run_epoch(train_one_epoch, 14, 4, seed=1, eval_first=True)
+    label = "train_one_epoch over 14 samples in batches of 4, 4, 4 and 2"
     for name, p in zip(("2.weight", "2.bias", "4.weight", "4.bias"), parameters):
         _recause("epoch_params", checks.assert_close, p, rtol=1e-4, atol=1e-6,
                  name=f"parameter {name} after {label}")
     _recause("epoch_loss", checks.assert_close, loss, rtol=1e-5, atol=1e-7,
              name=f"the mean loss returned by {label}")
-    _recause("epoch_accuracy", checks.assert_close, accuracy, rtol=1e-6, atol=1e-9,
-             name=f"the accuracy returned by {label}")
 
 
 # --- 10.checkpoint -------------------------------------------------------------------
@@ -536,4 +585,4 @@ def _checkpoint(pair):
         raise checks.CheckFailed("pass the two functions as a pair: "
                                  "(save_model, load_model).", cause="not_callable")
     save_model, load_model = pair
-    check_checkpoint(save_model, load_model, _small_net, seed=3)
+    check_checkpoint(save_model, load_model, _small_net, seed=3, check_eval=True)

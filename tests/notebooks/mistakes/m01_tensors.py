@@ -10,11 +10,15 @@ MISTAKES = [
             "    B, H, W, C = batch.shape\n"
             "    return batch.view(B, C, H, W).float() / 255\n"),
     Mistake("images_to_batch", ("test_images_to_batch",),
+            "forgets to move the channel dim: (B, H, W, C)",
+            "def images_to_batch(images):\n"
+            "    return torch.from_numpy(np.stack(images)).float() / 255\n"),
+    Mistake("images_to_batch", ("test_images_to_batch",),
             "forgets to scale by 255 (values 0..255 in float32)",
             "def images_to_batch(images):\n"
             "    return torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).float()\n"),
     Mistake("clean", ("test_clean",),
-            "masked assignment on x itself: the caller's tensor is modified (hidden tests only)",
+            "masked assignment on x itself: the caller's tensor is modified",
             "def clean(x, low, high, fill):\n"
             "    x[(x < low) | (x > high) | torch.isnan(x)] = fill\n"
             "    return x\n"),
@@ -43,6 +47,12 @@ MISTAKES = [
             "    var = x.var(dim=(0, 2, 3), keepdim=True)\n"
             "    return (x - mean) / torch.sqrt(var + eps)\n"),
     Mistake("normalize_channels", ("test_normalize_channels",),
+            "eps outside the square root",
+            "def normalize_channels(x, eps=1e-5):\n"
+            "    mean = x.mean(dim=(0, 2, 3), keepdim=True)\n"
+            "    var = x.var(dim=(0, 2, 3), keepdim=True, correction=0)\n"
+            "    return (x - mean) / (torch.sqrt(var) + eps)\n"),
+    Mistake("normalize_channels", ("test_normalize_channels",),
             "reduces over the channel dim (per-pixel statistics) instead of over B, H, W",
             "def normalize_channels(x, eps=1e-5):\n"
             "    mean = x.mean(dim=1, keepdim=True)\n"
@@ -57,12 +67,29 @@ MISTAKES = [
             "def pairwise_sq_dists(a, b):\n"
             "    return ((a[None, :, :] - b[:, None, :]) ** 2).sum(dim=-1)\n"),
     Mistake("solve", ("test_solve",),
-            "works for one matrix only: b is not made a column, det tested with `if` "
-            "(hidden tests only)",
+            "works for one matrix only: b is not made a column, det tested with `if`",
             "def solve(A, b, tol=1e-6):\n"
             "    if torch.linalg.det(A).abs() <= tol:\n"
             "        raise ValueError('A is singular')\n"
             "    return torch.linalg.inv(A) @ b\n"),
+    Mistake("solve", ("test_solve",),
+            "inv(A) @ b for a batched b (b is not made a column; the det check is right)",
+            "def solve(A, b, tol=1e-6):\n"
+            "    if (torch.linalg.det(A).abs() <= tol).any():\n"
+            "        raise ValueError('A is singular')\n"
+            "    return torch.linalg.inv(A) @ b\n"),
+    Mistake("solve", ("test_solve",),
+            "tests the determinants with a plain `if`: ambiguous for a batch",
+            "def solve(A, b, tol=1e-6):\n"
+            "    if torch.linalg.det(A).abs() <= tol:\n"
+            "        raise ValueError('A is singular')\n"
+            "    return (torch.linalg.inv(A) @ b.unsqueeze(-1)).squeeze(-1)\n"),
+    Mistake("solve", ("test_solve",),
+            "ignores tol: compares det with a fixed 1e-6",
+            "def solve(A, b, tol=1e-6):\n"
+            "    if (torch.linalg.det(A).abs() <= 1e-6).any():\n"
+            "        raise ValueError('A is singular')\n"
+            "    return (torch.linalg.inv(A) @ b.unsqueeze(-1)).squeeze(-1)\n"),
     Mistake("solve", ("test_solve",),
             "multiplies in the wrong order: b A^-1 solves x A = b",
             "def solve(A, b, tol=1e-6):\n"
@@ -87,7 +114,7 @@ MISTAKES = [
             "    out = torch.cat(outs)\n"
             "    return out.reshape(B, T, *out.shape[1:])\n"),
     Mistake("per_frame", ("test_per_frame",),
-            "flattens fn's trailing dims with view(B, T, -1) (hidden tests only)",
+            "flattens fn's trailing dims with view(B, T, -1)",
             "def per_frame(video, fn):\n"
             "    B, T, H, W, C = video.shape\n"
             "    out = fn(video.permute(0, 1, 4, 2, 3).reshape(B * T, C, H, W))\n"

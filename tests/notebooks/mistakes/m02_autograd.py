@@ -182,4 +182,57 @@ MISTAKES = [
             "    out = torch.tanh(X @ params[0].T + params[1]) @ params[2].T + params[3]\n"
             "    return torch.autograd.grad(((out - Y) ** 2).mean(), params)\n",
             forbidden="torch.autograd.grad"),
+    # --- Softplus
+    Mistake("Softplus", ("test_Softplus",),
+            "the formula as written, log(1 + exp(x)), and exp(x) / (1 + exp(x)) as the "
+            "derivative: inf and nan above x = 88.7 in float32",
+            "class Softplus(torch.autograd.Function):\n"
+            "    @staticmethod\n"
+            "    def forward(ctx, x):\n"
+            "        ctx.save_for_backward(x)\n"
+            "        return torch.log(1 + torch.exp(x))\n"
+            "\n"
+            "    @staticmethod\n"
+            "    def backward(ctx, grad_output):\n"
+            "        (x,) = ctx.saved_tensors\n"
+            "        return grad_output * torch.exp(x) / (1 + torch.exp(x))\n"),
+    Mistake("Softplus", ("test_Softplus",),
+            "backward returns the local derivative sigmoid(x) without multiplying by the "
+            "upstream gradient grad_output",
+            "class Softplus(torch.autograd.Function):\n"
+            "    @staticmethod\n"
+            "    def forward(ctx, x):\n"
+            "        ctx.save_for_backward(x)\n"
+            "        return x.clamp(min=0) + torch.log1p(torch.exp(-x.abs()))\n"
+            "\n"
+            "    @staticmethod\n"
+            "    def backward(ctx, grad_output):\n"
+            "        (x,) = ctx.saved_tensors\n"
+            "        return torch.sigmoid(x)\n"),
+    Mistake("Softplus", ("test_Softplus",),
+            "copies the forward's |x| trick into backward: 1 / (1 + exp(-|x|)) is "
+            "sigmoid(|x|), wrong for negative x (gradcheck fails)",
+            "class Softplus(torch.autograd.Function):\n"
+            "    @staticmethod\n"
+            "    def forward(ctx, x):\n"
+            "        ctx.save_for_backward(x)\n"
+            "        return x.clamp(min=0) + torch.log1p(torch.exp(-x.abs()))\n"
+            "\n"
+            "    @staticmethod\n"
+            "    def backward(ctx, grad_output):\n"
+            "        (x,) = ctx.saved_tensors\n"
+            "        return grad_output / (1 + torch.exp(-x.abs()))\n"),
+    Mistake("Softplus", ("test_Softplus",),
+            "uses F.softplus in forward, which the exercise forbids (right values)",
+            "class Softplus(torch.autograd.Function):\n"
+            "    @staticmethod\n"
+            "    def forward(ctx, x):\n"
+            "        ctx.save_for_backward(x)\n"
+            "        return torch.nn.functional.softplus(x)\n"
+            "\n"
+            "    @staticmethod\n"
+            "    def backward(ctx, grad_output):\n"
+            "        (x,) = ctx.saved_tensors\n"
+            "        return grad_output * torch.sigmoid(x)\n",
+            forbidden='torch.nn.functional.softplus'),
 ]

@@ -1,10 +1,10 @@
 """Typical mistakes in notebook 03 (neurons); each must lose exactly its exercise's points.
 
-Most are caught by the visible checks too. Six are caught only by the hidden tests:
-``.squeeze()`` on a batch of one (neuron), the naive sigmoid and the ``torch.where``
-trap (finite values, nan gradients), ``torch.mm`` (no leading batch dims), a softmax
-shifted by the global instead of the per-row maximum, and a hidden layer without bias
-(fits the odd ``sin`` of the visible check, not an even bump).
+The visible checks catch every one of them too, with a likely cause that names it
+(tests/unit/test_visible_checks_03.py): ``.squeeze()`` on a batch of one, the naive
+sigmoid and the ``torch.where`` trap (finite values, nan gradients at |x| = 1000),
+``torch.mm`` (no leading batch dims), a softmax shifted by the global maximum, and a
+hidden layer without bias (fits the odd ``sin``, not the even ``cos``).
 """
 
 from tests.notebooks.harness import Mistake
@@ -16,8 +16,7 @@ MISTAKES = [
             "def neuron(X, w, b, activation):\n"
             "    return activation(X @ w)\n"),
     Mistake("neuron", ("test_neuron",),
-            "(N, 1) squeezed with .squeeze(): a batch of one sample becomes a 0-d tensor "
-            "(caught by the hidden tests only)",
+            "(N, 1) squeezed with .squeeze(): a batch of one sample becomes a 0-d tensor",
             "def neuron(X, w, b, activation):\n"
             "    z = (X @ w.unsqueeze(1)).squeeze() + b\n"
             "    return activation(z)\n"),
@@ -31,10 +30,18 @@ MISTAKES = [
             "    s = sigmoid(x)\n"
             "    return s * (1 - s)\n"),
     Mistake("sigmoid", ("test_sigmoid",),
-            "naive 1 / (1 + exp(-x)): right values, nan gradient at x = -1000 "
-            "(caught by the hidden tests only)",
+            "naive 1 / (1 + exp(-x)): right values, nan gradient at x = -1000",
             "def sigmoid(x):\n"
             "    return 1 / (1 + torch.exp(-x))\n"
+            "\n"
+            "def sigmoid_prime(x):\n"
+            "    s = sigmoid(x)\n"
+            "    return s * (1 - s)\n"),
+    Mistake("sigmoid", ("test_sigmoid",),
+            "the torch.where trap: both textbook formulas in a torch.where, right values, "
+            "nan gradients at |x| = 1000",
+            "def sigmoid(x):\n"
+            "    return torch.where(x >= 0, 1 / (1 + torch.exp(-x)), torch.exp(x) / (1 + torch.exp(x)))\n"
             "\n"
             "def sigmoid_prime(x):\n"
             "    s = sigmoid(x)\n"
@@ -49,8 +56,7 @@ MISTAKES = [
             "    one = torch.ones_like(x)\n"
             "    return torch.where(x >= 0, one, alpha * torch.exp(x.clamp(max=0)))\n"),
     Mistake("elu", ("test_elu",),
-            "the torch.where trap: exp(1000) in the unused branch makes the gradient nan "
-            "(caught by the hidden tests only)",
+            "the torch.where trap: exp(1000) in the unused branch makes the gradient nan",
             "def elu(x, alpha=1.0):\n"
             "    return torch.where(x > 0, x, alpha * (torch.exp(x) - 1))\n"
             "\n"
@@ -75,8 +81,7 @@ MISTAKES = [
             "            h = activation(h)\n"
             "    return h\n"),
     Mistake("mlp_forward", ("test_mlp_forward",),
-            "torch.mm, as on the slides: fails for inputs with leading batch dims "
-            "(caught by the hidden tests only)",
+            "torch.mm, as on the slides: fails for inputs with leading batch dims",
             "def mlp_forward(X, layers, activation):\n"
             "    h = X\n"
             "    for i, (W, b) in enumerate(layers):\n"
@@ -96,8 +101,7 @@ MISTAKES = [
             "    e = torch.exp(z - z.amax(dim=dim, keepdim=True))\n"
             "    return e / e.sum(dim=dim)\n"),
     Mistake("softmax", ("test_softmax",),
-            "shifts by the global maximum: rows far below it underflow to 0 / 0 "
-            "(caught by the hidden tests only)",
+            "shifts by the global maximum: rows far below it underflow to 0 / 0",
             "def softmax(z, dim=-1):\n"
             "    e = torch.exp(z - z.max())\n"
             "    return e / e.sum(dim=dim, keepdim=True)\n"),
@@ -131,7 +135,7 @@ MISTAKES = [
             "    return W1, b1, W2, b2\n"),
     Mistake("fit_one_hidden", ("test_fit_one_hidden",),
             "no bias in the hidden layer: the network is an odd function, fits sin but "
-            "not an even bump (caught by the hidden tests only)",
+            "not an even curve",
             "def fit_one_hidden(x, y, hidden, steps, lr):\n"
             "    W1 = torch.randn(hidden, 1, requires_grad=True)\n"
             "    b1 = torch.zeros(hidden)\n"

@@ -1,7 +1,8 @@
 """Typical wrong answers to notebook 05 (loss functions); each loses its exercise's points.
 
 The first six are one per exercise; the rest are further typical mistakes of the
-same exercises, several of which only the hidden tests catch.
+same exercises. Each pitfall the notebook warns about fails a visible check too, with
+its likely cause (tests/unit/test_visible_checks_05.py).
 """
 
 from tests.notebooks.harness import Mistake
@@ -9,7 +10,7 @@ from tests.notebooks.harness import Mistake
 MISTAKES = [
     Mistake("mse", ("test_mse",),
             "mean divides by the batch size (the slide's wording) instead of the number of "
-            "elements; only visible on 2-D inputs, i.e. in the hidden tests",
+            "elements; only visible on 2-D inputs",
             'def mse(pred, target, reduction="mean"):\n'
             '    if reduction not in ("none", "sum", "mean"):\n'
             '        raise ValueError("bad reduction")\n'
@@ -37,8 +38,7 @@ MISTAKES = [
             "        return -picked.mean()\n"
             "    return -(weight[target] * picked).mean()\n"),
     Mistake("class_weights", ("test_class_weights",),
-            "bincount without minlength: too few weights when the last classes are absent; "
-            "only the hidden test sees it",
+            "bincount without minlength: too few weights when the last classes are absent",
             "def class_weights(target, num_classes):\n"
             "    counts = torch.bincount(target).float()\n"
             "    w = len(target) / (num_classes * counts)\n"
@@ -68,8 +68,7 @@ MISTAKES = [
             "    p = prob.clamp(eps, 1 - eps)\n"
             "    return -(target * torch.log(p) + (1 - target) * torch.log(1 - p)).sum()\n"),
     Mistake("bce", ("test_bce",),
-            "the eps argument is ignored (a hard-coded clamp); only the hidden test with "
-            "eps=1e-3 notices",
+            "the eps argument is ignored (a hard-coded clamp)",
             "def bce(prob, target, eps=1e-7):\n"
             "    p = prob.clamp(1e-7, 1 - 1e-7)\n"
             "    return -(target * torch.log(p) + (1 - target) * torch.log(1 - p)).mean()\n"),
@@ -80,12 +79,11 @@ MISTAKES = [
             "    return -(target * torch.log(p) + (1 - target) * torch.log(1 - p)).mean()\n"),
     Mistake("bce_with_logits", ("test_bce_with_logits",),
             "(1 - y) z + log1p(exp(-z)) without the |z| rewrite: exact in theory, but "
-            "exp overflows for logits below about -88; only the hidden +-100 test sees it",
+            "exp overflows for logits below about -88.7",
             "def bce_with_logits(logits, target):\n"
             "    return ((1 - target) * logits + torch.log1p(torch.exp(-logits))).mean()\n"),
     Mistake("cross_entropy", ("test_cross_entropy",),
-            "log(softmax(...)) instead of log_softmax: -inf for logits hundreds apart; "
-            "only the hidden test sees it",
+            "log(softmax(...)) instead of log_softmax: -inf for logits hundreds apart",
             "def cross_entropy(logits, target, weight=None):\n"
             "    log_p = torch.log(torch.softmax(logits, dim=1))\n"
             "    picked = log_p[torch.arange(len(target)), target]\n"
@@ -98,6 +96,15 @@ MISTAKES = [
             "def cross_entropy(logits, target, weight=None):\n"
             "    log_p = torch.log_softmax(logits, dim=1)\n"
             "    picked = log_p[:, target]\n"
+            "    if weight is None:\n"
+            "        return -picked.mean()\n"
+            "    w = weight[target]\n"
+            "    return -(w * picked).sum() / w.sum()\n"),
+    Mistake("cross_entropy", ("test_cross_entropy",),
+            "a softmax before the log-softmax (the softmax applied twice)",
+            "def cross_entropy(logits, target, weight=None):\n"
+            "    log_p = torch.log_softmax(torch.softmax(logits, dim=1), dim=1)\n"
+            "    picked = log_p[torch.arange(len(target)), target]\n"
             "    if weight is None:\n"
             "        return -picked.mean()\n"
             "    w = weight[target]\n"
@@ -116,9 +123,15 @@ MISTAKES = [
             "def class_weights(target, num_classes):\n"
             "    counts = torch.bincount(target, minlength=num_classes).float()\n"
             "    return torch.where(counts > 0, 1 / counts, torch.zeros_like(counts))\n"),
+    Mistake("class_weights", ("test_class_weights",),
+            "the number of classes hard-coded to the example's 4 in N / (C * n_c); "
+            "only the hidden test with 6 classes sees it",
+            "def class_weights(target, num_classes):\n"
+            "    counts = torch.bincount(target, minlength=num_classes).float()\n"
+            "    weights = target.numel() / (4 * counts.clamp(min=1.0))\n"
+            "    return torch.where(counts > 0, weights, torch.zeros_like(counts))\n"),
     Mistake("match_targets", ("test_match_targets",),
-            ".squeeze() without a dim: a batch of one becomes a 0-d tensor; only the "
-            "hidden test with N = 1 sees it",
+            ".squeeze() without a dim: a batch of one becomes a 0-d tensor",
             "def match_targets(target, output, loss):\n"
             '    if loss == "cross_entropy":\n'
             "        if target.dim() == 2 and target.shape[1] == output.shape[1]:\n"
@@ -128,8 +141,7 @@ MISTAKES = [
             "        return target.reshape(output.shape).to(output.dtype)\n"
             '    raise ValueError("unknown loss")\n'),
     Mistake("match_targets", ("test_match_targets",),
-            "always .float(): float64 outputs get float32 targets; only the hidden test "
-            "sees it",
+            "always .float(): float64 outputs get float32 targets",
             "def match_targets(target, output, loss):\n"
             '    if loss == "cross_entropy":\n'
             "        if target.dim() == 2 and target.shape[1] == output.shape[1]:\n"

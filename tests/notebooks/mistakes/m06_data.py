@@ -184,6 +184,47 @@ MISTAKES = [
             "                count += len(x)\n"
             "        history[\"val_loss\"].append(total / count)\n"
             "    return model, history\n"),
+    Mistake("ImageDataset", ("test_ImageDataset",),
+            "transforms every image once in __init__: a random augmentation would be the "
+            "same in every epoch",
+            "class ImageDataset(Dataset):\n"
+            "    def __init__(self, images, labels, transform=None):\n"
+            "        self.transform = transform\n"
+            "        self.images = [transform(im) for im in images] if transform else images\n"
+            "        self.labels = labels\n"
+            "\n"
+            "    def __len__(self):\n"
+            "        return len(self.images)\n"
+            "\n"
+            "    def __getitem__(self, i):\n"
+            "        return self.images[i], int(self.labels[i])\n"),
+    Mistake("ImageDataset", ("test_ImageDataset",),
+            "converts the image itself and never calls the transform: ToTensor's values, but "
+            "Normalize or an augmentation is ignored",
+            "class ImageDataset(Dataset):\n"
+            "    def __init__(self, images, labels, transform=None):\n"
+            "        self.images, self.labels, self.transform = images, labels, transform\n"
+            "\n"
+            "    def __len__(self):\n"
+            "        return len(self.images)\n"
+            "\n"
+            "    def __getitem__(self, i):\n"
+            "        image = torch.as_tensor(self.images[i], dtype=torch.float32) / 255\n"
+            "        return image.unsqueeze(0), int(self.labels[i])\n"),
+    Mistake("ImageDataset", ("test_ImageDataset",),
+            "falls back to ToTensor when no transform is given, instead of returning the raw "
+            "image",
+            "from torchvision import transforms\n"
+            "class ImageDataset(Dataset):\n"
+            "    def __init__(self, images, labels, transform=None):\n"
+            "        self.images, self.labels = images, labels\n"
+            "        self.transform = transform or transforms.ToTensor()\n"
+            "\n"
+            "    def __len__(self):\n"
+            "        return len(self.images)\n"
+            "\n"
+            "    def __getitem__(self, i):\n"
+            "        return self.transform(self.images[i]), int(self.labels[i])\n"),
     # Answers built from what the exercise forbids: the source check costs the points.
     Mistake("num_batches", ("test_num_batches",),
             "asks a DataLoader how many batches it makes, which the exercise forbids "

@@ -1,5 +1,6 @@
-"""Typical wrong answers for notebook 07 (optimizers): at least one per autograded exercise,
-several of them invisible to the visible checks (only the hidden tests catch them)."""
+"""Typical wrong answers for notebook 07 (optimizers): at least one per autograded exercise.
+Each pitfall the notebook warns about fails a visible check too, with its likely cause
+(tests/unit/test_visible_checks_07.py)."""
 
 from tests.notebooks.harness import Mistake
 
@@ -30,7 +31,7 @@ MISTAKES = [
 '''),
     Mistake("Momentum", ("test_Momentum",),
             "reads lr and momentum from self.defaults, ignoring each parameter group's own "
-            "options (the visible check has only one group; hidden tests use two)",
+            "options",
             '''class Momentum(torch.optim.Optimizer):
     def __init__(self, params, lr, momentum=0.9):
         super().__init__(params, {"lr": lr, "momentum": momentum})
@@ -51,7 +52,8 @@ MISTAKES = [
 '''),
     Mistake("Adam", ("test_Adam",),
             "puts eps inside the square root, sqrt(v_hat + eps), as one lecture slide does: "
-            "invisible with eps = 1e-8 (visible check), wrong with the hidden tests' larger eps",
+            "tiny with eps = 1e-8 and ordinary gradients, wrong with small gradients or a "
+            "larger eps",
             '''class Adam(torch.optim.Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
         super().__init__(params, {"lr": lr, "betas": betas, "eps": eps})
@@ -161,10 +163,10 @@ MISTAKES += [
             _adam(before="", after='state["t"] += 1')),
     Mistake("Adam", ("test_Adam",),
             "one step counter per optimizer (counts step() calls) instead of per parameter: "
-            "wrong for a parameter that gets its first gradient late (hidden test only)",
+            "wrong for a parameter that gets its first gradient late",
             _adam(count="self.t = getattr(self, 't', 0) + 1", before="", step="self.t")),
     Mistake("gd_step", ("test_gd_step",),
-            "does not skip tensors whose .grad is None (hidden test only)",
+            "does not skip tensors whose .grad is None",
             '''def gd_step(params, lr):
     with torch.no_grad():
         for p in params:
@@ -172,7 +174,7 @@ MISTAKES += [
 '''),
     Mistake("early_stopping", ("test_early_stopping",),
             "counts an equal loss as an improvement (<= instead of <): a flat curve never "
-            "stops (hidden test only)",
+            "stops",
             '''def early_stopping(val_losses, patience, min_delta=0.0):
     best, best_epoch, bad = None, 0, 0
     for epoch, loss in enumerate(val_losses, start=1):
@@ -186,7 +188,7 @@ MISTAKES += [
 '''),
     Mistake("make_optimizer", ("test_make_optimizer",),
             "selects the layer's parameters by name prefix without the dot: 'fc1' also "
-            "catches 'fc10' (hidden test only)",
+            "catches 'fc10'",
             '''def make_optimizer(model, layer_name, layer_lr, lr, momentum=0.9):
     layer = [p for n, p in model.named_parameters() if n.startswith(layer_name)]
     rest = [p for n, p in model.named_parameters() if not n.startswith(layer_name)]
@@ -227,4 +229,61 @@ MISTAKES += [
             "def gd_step(params, lr):\n"
             "    torch.optim.SGD([p for p in params if p.grad is not None], lr=lr).step()\n",
             forbidden="torch.optim.SGD"),
+]
+
+# A student's RMSProp; OPTIONS and UPDATE are where the mistakes below differ.
+_RMSPROP = '''class RMSProp(torch.optim.Optimizer):
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8):
+        super().__init__(params, {"lr": lr, "alpha": alpha, "eps": eps})
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        for group in self.param_groups:
+            lr, alpha, eps = OPTIONS
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if len(state) == 0:
+                    state["t"] = 0
+                    state["v"] = torch.zeros_like(p)
+                state["t"] += 1
+                state["v"] = alpha * state["v"] + (1 - alpha) * p.grad ** 2
+                UPDATE
+'''
+
+
+def _rmsprop(options='group["lr"], group["alpha"], group["eps"]',
+             update='p -= lr * p.grad / (state["v"].sqrt() + eps)'):
+    return _RMSPROP.replace("OPTIONS", options).replace("UPDATE", update)
+
+
+MISTAKES += [
+    Mistake("RMSProp", ("test_RMSProp",),
+            "bias correction out of habit from Adam: v / (1 - alpha**t); torch.optim.RMSprop "
+            "has none",
+            _rmsprop(update='p -= lr * p.grad / ((state["v"] / (1 - alpha ** state["t"])).sqrt()'
+                            ' + eps)')),
+    Mistake("RMSProp", ("test_RMSProp",),
+            "eps inside the square root, sqrt(v + eps)",
+            _rmsprop(update='p -= lr * p.grad / (state["v"] + eps).sqrt()')),
+    Mistake("RMSProp", ("test_RMSProp",),
+            "reads lr, alpha and eps from self.defaults, ignoring each group's own options",
+            _rmsprop(options='self.defaults["lr"], self.defaults["alpha"], self.defaults["eps"]')),
+    Mistake("RMSProp", ("test_RMSProp",), "torch's own RMSprop under another name",
+            "class RMSProp(torch.optim.RMSprop):\n    pass\n",
+            forbidden="torch.optim.RMSprop"),
+    Mistake("early_stopping", ("test_early_stopping",),
+            "ignores min_delta: every small improvement resets the count",
+            '''def early_stopping(val_losses, patience, min_delta=0.0):
+    best, best_epoch, waited = None, 0, 0
+    for epoch, loss in enumerate(val_losses, start=1):
+        if best is None or loss < best:
+            best, best_epoch, waited = loss, epoch, 0
+        else:
+            waited += 1
+            if waited == patience:
+                return epoch, best_epoch
+    return len(val_losses), best_epoch
+'''),
 ]

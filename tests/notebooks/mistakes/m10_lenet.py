@@ -2,11 +2,32 @@
 
 from tests.notebooks.harness import Mistake
 
+_EPOCH = '''def train_one_epoch(model, loader, loss_fn, optimizer, device):
+    {train_mode}
+    total, count = 0.0, 0
+    for x, y in loader:
+        x, y = x.to(device), y.to(device)
+        {zero_grad}
+        loss = {loss}
+        loss.backward()
+        optimizer.step()
+        {add}
+        {count}
+    return total / count
+'''
+
+
+def _epoch(train_mode="model.train()", zero_grad="optimizer.zero_grad()",
+           loss="loss_fn(model(x), y)", add="total += loss.item() * len(y)",
+           count="count += len(y)"):
+    return _EPOCH.format(train_mode=train_mode, zero_grad=zero_grad, loss=loss, add=add,
+                         count=count)
+
+
 MISTAKES = [
     # --- conv_output_size --------------------------------------------------------------
     Mistake("conv_output_size", ("test_conv_output_size",),
-            "rounds up (ceil) instead of down: a last, incomplete stride step is counted "
-            "(caught only by the hidden tests, the visible cases divide evenly)",
+            "rounds up (ceil) instead of down: a last, incomplete stride step is counted",
             "import math\n\n"
             "def conv_output_size(n, kernel_size, padding=0, stride=1, dilation=1):\n"
             "    room = n + 2 * padding - dilation * (kernel_size - 1) - 1\n"
@@ -35,7 +56,7 @@ MISTAKES = [
             "        out = out + bias.view(1, -1, 1)\n"
             "    return out.view(n, c_out, h_out, w_out)\n"),
     Mistake("conv2d_unfold", ("test_conv2d_unfold",),
-            "leaves the stride out of the output size (only the hidden tests use stride 2)",
+            "leaves the stride out of the output size",
             "def conv2d_unfold(x, weight, bias=None, stride=1, padding=0):\n"
             "    n, _, h, w = x.shape\n"
             "    c_out, _, kh, kw = weight.shape\n"
@@ -145,82 +166,38 @@ MISTAKES = [
             "    rows.append({'layer': 'fc2', 'filters': classes,\n"
             "                 'parameters': (hidden + 1) * classes, 'output_shape': (classes,)})\n"
             "    return rows\n"),
-    # --- train_epoch ---------------------------------------------------------------------
+    # --- train_one_epoch -----------------------------------------------------------------
     Mistake("train_epoch", ("test_train_epoch",),
             "never zeroes the gradients: they accumulate over the epoch",
-            "def train_epoch(model, batches, optimizer, device):\n"
-            "    loss_fn = nn.CrossEntropyLoss()\n"
-            "    model.train()\n"
-            "    total, correct, count = 0.0, 0, 0\n"
-            "    for x, y in batches:\n"
-            "        x, y = x.to(device), y.to(device)\n"
-            "        logits = model(x)\n"
-            "        loss = loss_fn(logits, y)\n"
-            "        loss.backward()\n"
-            "        optimizer.step()\n"
-            "        total += loss.item() * len(y)\n"
-            "        correct += (logits.argmax(dim=1) == y).sum().item()\n"
-            "        count += len(y)\n"
-            "    return total / count, correct / count\n"),
+            _epoch(zero_grad="pass")),
     Mistake("train_epoch", ("test_train_epoch",),
-            "averages the per-batch means (wrong when the last batch is smaller; only the "
-            "hidden tests have an uneven last batch)",
-            "def train_epoch(model, batches, optimizer, device):\n"
-            "    loss_fn = nn.CrossEntropyLoss()\n"
-            "    model.train()\n"
-            "    losses, accuracies = [], []\n"
-            "    for x, y in batches:\n"
-            "        x, y = x.to(device), y.to(device)\n"
-            "        optimizer.zero_grad()\n"
-            "        logits = model(x)\n"
-            "        loss = loss_fn(logits, y)\n"
-            "        loss.backward()\n"
-            "        optimizer.step()\n"
-            "        losses.append(loss.item())\n"
-            "        accuracies.append((logits.argmax(dim=1) == y).float().mean().item())\n"
-            "    return sum(losses) / len(losses), sum(accuracies) / len(accuracies)\n"),
+            "averages the per-batch means (wrong when the last batch is smaller)",
+            _epoch(add="total += loss.item()", count="count += 1")),
+    Mistake("train_epoch", ("test_train_epoch",),
+            "the lecture's running_count += BATCHSIZE: a full batch counted for the smaller "
+            "last batch",
+            _epoch(count="count += batch_size",
+                   train_mode="model.train()\n    batch_size = None")
+            .replace("        x, y = x.to(device)",
+                     "        batch_size = batch_size or len(y)\n        x, y = x.to(device)")),
     Mistake("train_epoch", ("test_train_epoch",),
             "never calls model.train(): a model left in eval mode trains with dropout and "
-            "batch norm switched to inference (hidden test only)",
-            "def train_epoch(model, batches, optimizer, device):\n"
-            "    loss_fn = nn.CrossEntropyLoss()\n"
-            "    total, correct, count = 0.0, 0, 0\n"
-            "    for x, y in batches:\n"
-            "        x, y = x.to(device), y.to(device)\n"
-            "        optimizer.zero_grad()\n"
-            "        logits = model(x)\n"
-            "        loss = loss_fn(logits, y)\n"
-            "        loss.backward()\n"
-            "        optimizer.step()\n"
-            "        total += loss.item() * len(y)\n"
-            "        correct += (logits.argmax(dim=1) == y).sum().item()\n"
-            "        count += len(y)\n"
-            "    return total / count, correct / count\n"),
+            "batch norm switched to inference",
+            _epoch(train_mode="pass")),
     Mistake("train_epoch", ("test_train_epoch",),
-            "applies a softmax before CrossEntropyLoss (which applies its own)",
-            "def train_epoch(model, batches, optimizer, device):\n"
-            "    loss_fn = nn.CrossEntropyLoss()\n"
-            "    model.train()\n"
-            "    total, correct, count = 0.0, 0, 0\n"
-            "    for x, y in batches:\n"
-            "        x, y = x.to(device), y.to(device)\n"
-            "        optimizer.zero_grad()\n"
-            "        probs = torch.softmax(model(x), dim=1)\n"
-            "        loss = loss_fn(probs, y)\n"
-            "        loss.backward()\n"
-            "        optimizer.step()\n"
-            "        total += loss.item() * len(y)\n"
-            "        correct += (probs.argmax(dim=1) == y).sum().item()\n"
-            "        count += len(y)\n"
-            "    return total / count, correct / count\n"),
+            "applies a softmax before the loss (CrossEntropyLoss applies its own)",
+            _epoch(loss="loss_fn(torch.softmax(model(x), dim=1), y)")),
+    Mistake("train_epoch", ("test_train_epoch",),
+            "returns the loss as a 0-d tensor instead of a float",
+            _epoch(add="total += loss.detach() * len(y)")),
     Mistake("train_epoch", ("test_train_epoch",),
             "lets course.train.fit run the epoch instead of writing the loop (right values, "
             "but the exercise is the loop)",
-            "def train_epoch(model, batches, optimizer, device):\n"
-            "    from course.train import accuracy_from_logits, fit\n"
-            "    history = fit(model, nn.CrossEntropyLoss(), optimizer, batches, 1,\n"
-            "                  metric=accuracy_from_logits, device=device, progress=False)\n"
-            "    return history['loss'][0], history['accuracy_from_logits'][0]\n",
+            "def train_one_epoch(model, loader, loss_fn, optimizer, device):\n"
+            "    from course.train import fit\n"
+            "    history = fit(model, loss_fn, optimizer, loader, 1, device=device,\n"
+            "                  progress=False)\n"
+            "    return history['loss'][0]\n",
             forbidden='course.train'),
     # --- checkpoint ----------------------------------------------------------------------
     Mistake("checkpoint", ("test_checkpoint",),
@@ -230,7 +207,7 @@ MISTAKES = [
             "def load_model(path, build):\n"
             "    return torch.load(path, weights_only=False).eval()\n"),
     Mistake("checkpoint", ("test_checkpoint",),
-            "returns the reloaded model in training mode (hidden test only)",
+            "returns the reloaded model in training mode",
             "def save_model(model, path):\n"
             "    torch.save(model.state_dict(), path)\n\n\n"
             "def load_model(path, build):\n"

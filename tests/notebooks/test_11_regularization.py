@@ -1,0 +1,3 @@
+from tests.notebooks.harness import assignment_tests
+
+globals().update(assignment_tests("11_regularization"))
