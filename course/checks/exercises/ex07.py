@@ -212,7 +212,7 @@ def _train_minibatch(train_minibatch):
     # Full batch: the permutation does not change the result.
     model = _linear_model()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    got = checks.call(train_minibatch, model, nn.MSELoss(), optimizer, X, y, 10, 3,
+    got = checks.call(train_minibatch, model, X, y, nn.MSELoss(), optimizer, 10, 3,
                       generator=torch.Generator().manual_seed(0))
     _epoch_losses(got, 3, "train_minibatch(..., batch_size=10, epochs=3)")
     for epoch, value in enumerate(got, 1):
@@ -224,7 +224,7 @@ def _train_minibatch(train_minibatch):
     # Batches of 4 out of 10 samples: 3 updates per epoch, the last one with 2 samples.
     model = _linear_model()
     optimizer = _CountingSGD(model.parameters(), lr=0.1)
-    got = checks.call(train_minibatch, model, nn.MSELoss(), optimizer, X, y, 4, 2,
+    got = checks.call(train_minibatch, model, X, y, nn.MSELoss(), optimizer, 4, 2,
                       generator=torch.Generator().manual_seed(1))
     _epoch_losses(got, 2, "train_minibatch(..., batch_size=4, epochs=2)")
     if optimizer.steps != 6:

@@ -15,7 +15,7 @@ MISTAKES = [
 '''),
     Mistake("train_minibatch", ("test_train_minibatch",),
             "forgets optimizer.zero_grad(): the gradients of all earlier batches pile up",
-            '''def train_minibatch(model, loss_fn, optimizer, X, y, batch_size, epochs, generator=None):
+            '''def train_minibatch(model, X, y, loss_fn, optimizer, batch_size, epochs, generator=None):
     losses = []
     for epoch in range(epochs):
         order = torch.randperm(len(X), generator=generator)
@@ -208,7 +208,7 @@ MISTAKES += [
             forbidden='torch.optim.SGD'),
     Mistake("train_minibatch", ("test_train_minibatch",), "hands the loop to course.train.fit",
             "from course.train import fit\n"
-            "def train_minibatch(model, loss_fn, optimizer, X, y, batch_size, epochs, "
+            "def train_minibatch(model, X, y, loss_fn, optimizer, batch_size, epochs, "
             "generator=None):\n"
             "    batches = [(X[i:i + batch_size], y[i:i + batch_size]) "
             "for i in range(0, len(X), batch_size)]\n"
