@@ -268,7 +268,7 @@ def test_the_published_lab_config_switches_the_instructor_screens_off(published)
     assert hook(None, {})["disabledExtensions"] == list(student_files.INSTRUCTOR_PLUGINS)
     course = PyFileConfigLoader("jupyter_lab_config.py", path=str(PROJECT_ROOT)).load_config()
     assert "jpserver_extensions" not in course.ServerApp         # the instructor keeps them
-    assert "tornado_settings" not in course.ServerApp
+    assert "page_config_hook" not in course.ServerApp.tornado_settings.get_value({})
 
 
 # --- where the Colab links point ----------------------------------------------------
