@@ -6,13 +6,10 @@ solutions/ is nbgrader's source directory, notebooks/ its release directory
 
 import os
 
-from nbgrader.converters.autograde import Autograde
-from nbgrader.preprocessors import SaveAutoGrades
-
-from grader.feedback import PREPROCESSORS
-from grader.feedback_page import CourseFeedbackExporter
-from grader.preprocessors import WarningsAreNotFailures
-from grader.unsandboxed import SandboxOnlyExporter
+from grader.feedback.page import CourseFeedbackExporter
+from grader.feedback.pipeline import FEEDBACK_STEPS
+from grader.grading import pipeline
+from grader.grading.unsandboxed import SandboxOnlyExporter
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -28,10 +25,8 @@ c.Execute.interrupt_on_timeout = True
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# A library warning on stderr (torch emits UserWarnings) must not zero a test cell.
-_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
-_steps.insert(_steps.index(SaveAutoGrades), WarningsAreNotFailures)
-c.Autograde.autograde_preprocessors = _steps
+# The course's autograde steps (grader.grading.pipeline, shared with every grading).
+c.Autograde.autograde_preprocessors = pipeline.autograde_steps()
 # nbgrader's own autograde (`nbgrader autograde`, the formgrader's buttons) would run
 # student code outside the sandbox: refused, with a pointer to `python -m grader autograde`.
 c.Autograde.exporter_class = SandboxOnlyExporter
@@ -64,5 +59,5 @@ _validate_says_hidden_tests_run()
 
 # Feedback, however generated (python -m grader feedback or the formgrader's "Generate
 # Feedback"), goes through the grader's steps: no hidden test, refused if one remains.
-c.GenerateFeedback.preprocessors = PREPROCESSORS
+c.GenerateFeedback.preprocessors = FEEDBACK_STEPS
 c.GenerateFeedback.exporter_class = CourseFeedbackExporter

@@ -18,10 +18,10 @@ import importlib
 from course.runtime import budget, device, is_fast, seed_everything
 
 __all__ = ["budget", "check", "device", "hint", "is_fast", "seed_everything",
-           "checks", "data", "plot", "train", "widgets"]
+           "checks", "data", "metrics", "plot", "train", "widgets"]
 __version__ = "0.1.0"
 
-_SUBMODULES = {"checks", "data", "plot", "train", "widgets"}
+_SUBMODULES = {"checks", "data", "metrics", "plot", "train", "widgets"}
 
 
 def check(exercise_id: str, obj) -> bool:

@@ -4,7 +4,7 @@
 students may read (for a private course repository: the one made by
 ``python -m grader publish-student-repo``, which keeps ``course/`` and ``notebooks/``
 at the same paths and takes ``--repo-url`` to set it in the published copy). After
-changing it here, run ``python -m grader.colab_cells`` and ``python -m grader release``
+changing it here, run ``python -m grader.release.colab_cells`` and ``python -m grader release``
 so every notebook's link and setup cell follow. The link is plain text, not the badge
 image: an image from Google's servers shows as a broken picture offline.
 Standard library only: notebooks use this before anything heavy is imported.

@@ -81,6 +81,7 @@ def _flat_pair(pred: torch.Tensor, target: torch.Tensor):
 
 
 def _accuracy(output: torch.Tensor, target: torch.Tensor, threshold: float) -> float:
+    """Fraction of correct predictions; binary outputs count as 1 from ``threshold`` up."""
     output = validate.instance("output", output, torch.Tensor, "a torch.Tensor").detach()
     target = validate.instance("target", target, torch.Tensor, "a torch.Tensor").detach()
     if output.dim() >= 2 and output.shape[-1] > 1:           # multi-class: (N, C)
@@ -123,6 +124,7 @@ def _batches(data):
 
 
 def _check_data(name: str, data, epochs: int):
+    """Refuse ``data`` that is not a re-iterable of batches or a callable returning one."""
     if data is None or not (isinstance(data, Iterable) or callable(data)):
         raise TypeError(f"{name} must be a re-iterable of (x, y) batches (a DataLoader, a list) "
                         f"or a zero-argument callable returning one; got {type(data).__name__}")
@@ -134,6 +136,7 @@ def _check_data(name: str, data, epochs: int):
 
 
 def _pair(batch, device):
+    """The ``(x, y)`` of one batch, its tensors moved to ``device`` when one is given."""
     if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
         raise ValueError(f"each batch must be a pair (x, y); got {type(batch).__name__}"
                          + (f" of length {len(batch)}" if hasattr(batch, "__len__") else ""))
@@ -145,6 +148,7 @@ def _pair(batch, device):
 
 
 def _size(x, y) -> int:
+    """The batch size: the first dimension of ``y`` (or ``x``), 1 for scalars."""
     for t in (y, x):
         if isinstance(t, torch.Tensor) and t.dim() > 0:
             return t.shape[0]
@@ -152,6 +156,7 @@ def _size(x, y) -> int:
 
 
 def _loss_value(loss, epoch: int, batch: int, optimizer) -> float:
+    """The float of a scalar loss tensor; a nan/inf loss raises ``FloatingPointError``."""
     if not isinstance(loss, torch.Tensor) or loss.dim() != 0:
         shape = tuple(loss.shape) if isinstance(loss, torch.Tensor) else type(loss).__name__
         raise ValueError(f"loss_fn must return a scalar tensor, got {shape} "
@@ -182,6 +187,7 @@ class _Mean:
 
 
 def _metric_name(metric) -> str:
+    """The history key of ``metric``: its ``__name__``, else its class name."""
     return getattr(metric, "__name__", None) or type(metric).__name__
 
 
@@ -191,6 +197,21 @@ class _Loop:
     def __init__(self, model, loss_fn, optimizer, device, metric):
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.device, self.metric, self.step = device, metric, 0
+        self.name = _metric_name(metric) if metric is not None else None
+
+    def epoch(self, data, val_data, epoch: int, logger, history: History) -> None:
+        """Train one epoch, validate if ``val_data`` is given; append the means to ``history``."""
+        start = time.perf_counter()
+        loss_mean, metric_mean = self.train(data, epoch, logger)
+        history.append("loss", loss_mean.value)
+        if self.metric is not None:
+            history.append(self.name, metric_mean.value)
+        if val_data is not None:
+            val_loss, val_metric = self.validate(val_data)
+            history.append("val_loss", val_loss)
+            if self.metric is not None:
+                history.append(f"val_{self.name}", val_metric)
+        history.append("epoch_time", time.perf_counter() - start)
 
     def train(self, data, epoch: int, logger) -> tuple[_Mean, _Mean]:
         """One epoch of training steps; the mean loss and metric."""
@@ -266,6 +287,7 @@ class _Logger:
 
 
 def _device_of(model: nn.Module, device):
+    """``device`` as a torch.device (moving ``model`` there), else the model's own device."""
     if device is not None:
         try:
             device = torch.device(device)
@@ -287,10 +309,68 @@ def _progress(enabled: bool, epochs: int):
 
 
 def _live(plot: bool | None, progress: bool) -> bool:
+    """Whether :func:`fit` shows the live plot (``plot=None``: in a notebook with a bar)."""
     if plot is None:
         from course.live import in_notebook
         return progress and in_notebook()
     return bool(plot)
+
+
+def _check_parts(model, loss_fn, optimizer) -> None:
+    """Refuse a model, loss function or optimizer of the wrong kind."""
+    validate.instance("model", model, nn.Module, "a torch.nn.Module")
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be callable (output, target) -> scalar tensor, "
+                        f"e.g. nn.MSELoss(); got {loss_fn!r}")
+    validate.instance("optimizer", optimizer, torch.optim.Optimizer, "a torch.optim.Optimizer")
+
+
+def _check_hooks(metric, callbacks) -> list:
+    """Refuse a non-callable metric or callback; the callbacks as a fresh list."""
+    if metric is not None and not callable(metric):
+        raise TypeError(f"metric must be None or a callable (output, target) -> float, "
+                        f"e.g. course.train.accuracy; got {metric!r}")
+    callbacks = list(callbacks)
+    for i, cb in enumerate(callbacks):
+        if not callable(cb):
+            raise TypeError(f"callbacks[{i}] must be callable as cb(epoch, history); got {cb!r}")
+    return callbacks
+
+
+def _check_fit_arguments(model, loss_fn, optimizer, data, epochs, val_data, metric,
+                         callbacks, log_every) -> tuple[int, list, int | None]:
+    """Validate :func:`fit`'s arguments; the normalised ``epochs``, callbacks and ``log_every``."""
+    _check_parts(model, loss_fn, optimizer)
+    epochs = validate.positive_int("epochs", epochs)
+    _check_data("data", data, epochs)
+    if val_data is not None:
+        _check_data("val_data", val_data, epochs)
+    callbacks = _check_hooks(metric, callbacks)
+    if log_every is not None:
+        log_every = validate.positive_int("log_every", log_every)
+    return epochs, callbacks, log_every
+
+
+def _update_bar(bar, history: History) -> None:
+    """Advance the epoch bar by one, showing the latest value of every epoch curve."""
+    if bar is None:
+        return
+    bar.set_postfix({k: f"{v[-1]:.4g}" for k, v in history.per_epoch().items()
+                     if k != "epoch_time"}, refresh=False)
+    bar.update(1)
+
+
+def _stop_requested(callbacks, epoch: int, history: History) -> bool:
+    """Call every callback (none skipped); True when any of them asks to stop."""
+    return any([bool(cb(epoch, history)) for cb in callbacks])
+
+
+def _train_end(callbacks, history: History) -> None:
+    """Run ``on_train_end(history)`` of each callback that has one."""
+    for cb in callbacks:
+        end = getattr(cb, "on_train_end", None)
+        if callable(end):
+            end(history)
 
 
 def fit(model: nn.Module, loss_fn, optimizer: torch.optim.Optimizer, data, epochs: int, *,
@@ -316,58 +396,23 @@ def fit(model: nn.Module, loss_fn, optimizer: torch.optim.Optimizer, data, epoch
     A nan/inf loss raises ``FloatingPointError`` naming the epoch and batch.
     The model is left in the train/eval mode it had before.
     """
-    model = validate.instance("model", model, nn.Module, "a torch.nn.Module")
-    if not callable(loss_fn):
-        raise TypeError(f"loss_fn must be callable (output, target) -> scalar tensor, "
-                        f"e.g. nn.MSELoss(); got {loss_fn!r}")
-    validate.instance("optimizer", optimizer, torch.optim.Optimizer, "a torch.optim.Optimizer")
-    epochs = validate.positive_int("epochs", epochs)
-    _check_data("data", data, epochs)
-    if val_data is not None:
-        _check_data("val_data", val_data, epochs)
-    if metric is not None and not callable(metric):
-        raise TypeError(f"metric must be None or a callable (output, target) -> float, "
-                        f"e.g. course.train.accuracy; got {metric!r}")
-    callbacks = list(callbacks)
-    for i, cb in enumerate(callbacks):
-        if not callable(cb):
-            raise TypeError(f"callbacks[{i}] must be callable as cb(epoch, history); got {cb!r}")
-    if log_every is not None:
-        log_every = validate.positive_int("log_every", log_every)
-
-    device = _device_of(model, device)
-    name = _metric_name(metric) if metric is not None else None
+    epochs, callbacks, log_every = _check_fit_arguments(
+        model, loss_fn, optimizer, data, epochs, val_data, metric, callbacks, log_every)
+    loop = _Loop(model, loss_fn, optimizer, _device_of(model, device), metric)
     history = History()
     bar, write = _progress(progress, epochs)
-    logger = _Logger(log_every, history, name, write)
+    logger = _Logger(log_every, history, loop.name, write)
     if _live(plot, progress):
         from course.live import LivePlot
         callbacks.insert(0, LivePlot(epochs, write=write if progress else print))
     was_training = model.training
-    loop = _Loop(model, loss_fn, optimizer, device, metric)
     try:
         for epoch in range(1, epochs + 1):
-            start = time.perf_counter()
-            loss_mean, metric_mean = loop.train(data, epoch, logger)
-            history.append("loss", loss_mean.value)
-            if metric is not None:
-                history.append(name, metric_mean.value)
-            if val_data is not None:
-                val_loss, val_metric = loop.validate(val_data)
-                history.append("val_loss", val_loss)
-                if metric is not None:
-                    history.append(f"val_{name}", val_metric)
-            history.append("epoch_time", time.perf_counter() - start)
-            if bar is not None:
-                bar.set_postfix({k: f"{v[-1]:.4g}" for k, v in history.per_epoch().items()
-                                 if k != "epoch_time"}, refresh=False)
-                bar.update(1)
-            if any([bool(cb(epoch, history)) for cb in callbacks]):
+            loop.epoch(data, val_data, epoch, logger, history)
+            _update_bar(bar, history)
+            if _stop_requested(callbacks, epoch, history):
                 break
-        for cb in callbacks:
-            end = getattr(cb, "on_train_end", None)
-            if callable(end):
-                end(history)
+        _train_end(callbacks, history)
     finally:
         if bar is not None:
             bar.close()

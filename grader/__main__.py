@@ -1,8 +1,9 @@
 """``python -m grader``: the instructor's command line.
 
-Each command lives in its own module (named in :data:`COMMAND_MODULES`), which
+Each command is a module of :mod:`grader.commands` (named in its ``COMMANDS``), which
 defines ``add_command(subparsers)``: it adds its sub-parser and sets
-``run=function(args) -> exit code`` as the parser default.
+``run=function(args) -> exit code`` as the parser default. Nothing heavy is imported
+before the arguments are parsed.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ import argparse
 import importlib
 import sys
 
-from grader import course_dir, policy, sharing
-from grader.layout import Layout
-
-COMMAND_MODULES = ("grader.release", "grader.collect", "grader.autograde", "grader.export", "grader.publish",
-                   "grader.feedback", "grader.similarity", "grader.stats")
+from grader.commands import COMMANDS
+from grader.core import course_dir, policy, sharing
+from grader.core.layout import Layout
 
 
 def parser() -> argparse.ArgumentParser:
@@ -25,8 +24,8 @@ def parser() -> argparse.ArgumentParser:
                    help="course folder (default: the current folder or the nearest one "
                    "above it holding nbgrader_config.py)")
     sub = p.add_subparsers(dest="command", required=True)
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).add_command(sub)
+    for name in COMMANDS:
+        importlib.import_module(f"grader.commands.{name}").add_command(sub)
     return p
 
 

@@ -6,7 +6,7 @@ import os
 
 import matplotlib
 
-from grader.config import tools_on_path
+from grader.core.config import tools_on_path
 
 matplotlib.use("Agg")
 os.environ.setdefault("COURSE_FAST", "1")

@@ -19,14 +19,16 @@ In the student's own cells: ``course.check("05.bce", bce)`` and
 
 The modules of this package are read-only and every helper refuses to run when
 one of them was modified (:func:`tampered` lists what was), so a notebook
-cannot switch the checks off.
+cannot switch the checks off: :mod:`course.checks.integrity` tells how.
+:mod:`course.checks.assertions` gathers the assertion helpers, which live in
+modules named for what they check.
 """
 
 from __future__ import annotations
 
 import sys
 
-from course.checks import assertions, reporting
+from course.checks import integrity, reporting
 from course.checks.assertions import (
     CAUSES, EXPECTED, CheckFailed, StudentCodeError, assert_close, assert_close_or_cause,
     assert_device, assert_dtype,
@@ -51,5 +53,5 @@ __all__ = [
     "observe_gradients", "scalar", "seeded", "tampered", "unregister", "verify",
 ]
 
-assertions.lock_module(reporting)
-assertions.lock_module(sys.modules[__name__])
+integrity.lock_module(reporting)
+integrity.lock_module(sys.modules[__name__])

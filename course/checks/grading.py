@@ -19,8 +19,12 @@ from __future__ import annotations
 import sys
 
 from course import forbidden, validate, values
-from course.checks import assertions, reporting
-from course.checks.assertions import CheckFailed, _close_spec, _observed, _report
+from course.checks import integrity, reporting
+from course.checks.arrays import _actual_value, _expected_value
+from course.checks.failures import CheckFailed, guard
+from course.checks.gradients import _gradients, _tensors
+from course.checks.observations import _close_spec, _observed, _report
+from course.checks.primitives import _TENSOR_TYPES, _exact
 
 
 def observe(value, *, name: str, rtol: float = 1e-5, atol: float = 1e-6,
@@ -28,7 +32,7 @@ def observe(value, *, name: str, rtol: float = 1e-5, atol: float = 1e-6,
     """Report ``value`` (what the student's code produced) under ``name``. The grader
     compares it with the solution's value within ``atol + rtol * |expected|``;
     strings, shapes and lists of values are compared element by element."""
-    assertions.guard()
+    guard()
     name = validate.instance("name", name, str)
     rtol = validate.number("rtol", rtol, minimum=0.0)
     atol = validate.number("atol", atol, minimum=0.0)
@@ -39,11 +43,11 @@ def observe_gradients(fn, inputs, *, name: str, rtol: float = 1e-4,
                       atol: float = 1e-5) -> None:
     """Report the autograd gradients of the scalar ``fn(*inputs)`` with respect to each
     input, as ``"the gradients of <name>"`` (compared like :func:`observe`)."""
-    assertions.guard()
+    guard()
     name = validate.instance("name", name, str)
     rtol = validate.number("rtol", rtol, minimum=0.0)
     atol = validate.number("atol", atol, minimum=0.0)
-    grads = assertions._gradients(fn, assertions._tensors("inputs", inputs), name)
+    grads = _gradients(fn, _tensors("inputs", inputs), name)
     _report(f"the gradients of {name}", grads, _close_spec(rtol, atol))
 
 
@@ -94,14 +98,14 @@ _METRIC_NAMES = {"accuracy": "accuracy", "auc": "AUC"}
 def _assert_metric(metric: str, outputs, labels, at_least, name) -> float:
     """Report ``outputs`` with ``labels`` for the grader to compute ``metric``; check it
     here too (for the student's message); return it."""
-    assertions.guard()
+    guard()
     name = validate.instance("name", name, str)
     at_least = validate.number("at_least", at_least, minimum=0.0, maximum=1.0)
-    truth = assertions._expected_value(labels)
+    truth = _expected_value(labels)
     _report(name, _observed(outputs), {"compare": metric, "at_least": at_least,
                                        "labels": values.encode(truth)})
-    kind = "tensor" if assertions._exact(outputs, assertions._TENSOR_TYPES) else "array"
-    got = assertions._actual_value(outputs, kind, name)
+    kind = "tensor" if _exact(outputs, _TENSOR_TYPES) else "array"
+    got = _actual_value(outputs, kind, name)
     if got.data.size != truth.data.size:
         raise CheckFailed(f"{name} holds {got.data.size} values for {truth.data.size} "
                           f"labels.", cause="shape")
@@ -126,4 +130,4 @@ def assert_auc(scores, labels, *, at_least: float, name: str) -> float:
     return _assert_metric("auc", scores, labels, at_least, name)
 
 
-assertions.lock_module(sys.modules[__name__])
+integrity.lock_module(sys.modules[__name__])

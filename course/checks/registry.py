@@ -16,7 +16,7 @@ import types
 from collections.abc import Callable, Mapping
 
 from course import validate
-from course.checks import assertions
+from course.checks import integrity
 
 EXERCISES_PACKAGE = "course.checks.exercises"
 _ID = re.compile(r"(\d{2})\.([A-Za-z_][A-Za-z0-9_]*)")
@@ -36,9 +36,9 @@ class UnknownExercise(KeyError):
 class Exercise:
     """One exercise: ``fn(obj)`` runs its visible checks on the student's answer.
 
-    ``fn`` raises :class:`~course.checks.assertions.CheckFailed` (or any
+    ``fn`` raises :class:`~course.checks.CheckFailed` (or any
     ``AssertionError``) on a wrong answer. ``likely_causes`` maps a cause tag
-    (see :data:`~course.checks.assertions.CAUSES`, or the exercise's own tags
+    (see :data:`~course.checks.CAUSES`, or the exercise's own tags
     passed as ``CheckFailed(message, cause="tag")``) to an explanation specific
     to this exercise. ``forbidden`` names what the code defining ``answer`` (by
     default the name after the dot of the id) must not use (see
@@ -67,7 +67,7 @@ class Exercise:
 
     def intact(self) -> bool:
         """False when the check function was replaced or rewritten since registration."""
-        return assertions.unchanged(self.fn, self.token)
+        return integrity.unchanged(self.fn, self.token)
 
 
 def parse_id(exercise_id) -> tuple[str, str]:
@@ -118,7 +118,7 @@ def exercise(exercise_id: str, *, title: str, hints=(), likely_causes=None, forb
 
     def register(fn):
         validate.instance("the decorated check", fn, Callable, "a function")
-        _add(Exercise(exercise_id, title, fn, hints, likely_causes, assertions.fingerprint(fn),
+        _add(Exercise(exercise_id, title, fn, hints, likely_causes, integrity.fingerprint(fn),
                       forbidden, answer))
         return fn
     return register
@@ -159,8 +159,8 @@ def _import_notebook(notebook: str) -> bool:
         if error.name != name:
             raise                           # the module exists but one of its imports fails
         return False
-    if name not in assertions.locked_modules():
-        assertions.lock_module(module)      # its helpers cannot be patched either
+    if name not in integrity.locked_modules():
+        integrity.lock_module(module)       # its helpers cannot be patched either
     return True
 
 
@@ -206,4 +206,4 @@ def _unknown(exercise_id: str, notebook: str) -> str:
     return message + (f" Did you mean {close[0]!r}?" if close else "")
 
 
-assertions.lock_module(sys.modules[__name__])
+integrity.lock_module(sys.modules[__name__])

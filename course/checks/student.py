@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import sys
 
-from course.checks import assertions, grading, registry, reporting
-from course.checks.assertions import CheckFailed, StudentCodeError
+from course.checks import grading, integrity, registry, reporting
+from course.checks.calling import seeded
+from course.checks.failures import CheckFailed, StudentCodeError, explain, guard
 
 PASSED = ("Every visible check passes. Hidden tests with other inputs still run when "
           "your work is graded.")
@@ -26,13 +27,13 @@ _hints_seen: dict[str, int] = {}
 def _run(exercise: registry.Exercise, obj) -> CheckFailed | None:
     """The failure of the visible checks of ``exercise`` on ``obj``, or None."""
     try:
-        assertions.guard()
+        guard()
         if not exercise.intact():
             raise CheckFailed("its visible check was modified in this session.",
                               cause="tampered")
         if exercise.forbidden:
             grading.forbid(exercise.answer_name, *exercise.forbidden)
-        with assertions.seeded(), reporting.exercise(exercise.id):
+        with seeded(), reporting.exercise(exercise.id):
             exercise.fn(obj)
     except CheckFailed as failure:
         return failure
@@ -52,7 +53,7 @@ def _first_hint(exercise: registry.Exercise) -> str | None:
 
 
 def _explanation(exercise: registry.Exercise, failure: CheckFailed) -> str | None:
-    return assertions.explain(failure.cause, exercise.likely_causes)
+    return explain(failure.cause, exercise.likely_causes)
 
 
 def _more_hints(exercise: registry.Exercise) -> str:
@@ -136,4 +137,4 @@ def reset_hints(exercise_id: str | None = None) -> None:
         _hints_seen.pop(exercise_id, None)
 
 
-assertions.lock_module(sys.modules[__name__])
+integrity.lock_module(sys.modules[__name__])

@@ -7,15 +7,14 @@ from __future__ import annotations
 import os
 import shutil
 
+import nbformat
 import pytest
 
-from grader import feedback
-from grader.hidden import hidden_lines
+from grader.core.hidden import hidden_lines
+from grader.feedback import generate as feedback
 from tests.browser.cdp import Browser, chromium_path
 from tests.grader import tiny_course
 from tests.lab_server import ROOT, running_lab
-
-import nbformat
 
 pytestmark = pytest.mark.skipif(chromium_path() is None,
                                 reason="chromium is not installed (make system-deps installs it)")

@@ -12,7 +12,7 @@ import urllib.error
 
 import pytest
 
-from grader import publish, student_files
+from grader.release import publish, student_files
 from tests.browser.cdp import Browser, CDPError, chromium_path
 from tests.lab_server import ROOT, running_lab
 

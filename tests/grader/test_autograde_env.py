@@ -3,7 +3,7 @@
 import os
 
 import course
-from grader.autograde import GRADING_ENV, grading_environment
+from grader.autograde.coordinator import GRADING_ENV, grading_environment
 
 
 def test_grading_environment_turns_fast_mode_on_then_restores(monkeypatch):

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from grader import collect as c
-from grader import submissions
 from grader.__main__ import main
-from grader.layout import Layout
+from grader.collect import collect as c
+from grader.collect import names, writing
+from grader.collect.report import OLDER
+from grader.core import submissions
+from grader.core.layout import Layout
 
 MAY_1 = (2024, 5, 1, 12, 0, 0)
 MAY_2 = (2024, 5, 2, 12, 0, 0)
@@ -155,7 +157,7 @@ def test_a_broken_notebook_kept_aside_is_not_said_to_be_graded(layout, tmp_path)
     report = c.collect(make_zip(tmp_path / "old.zip", {
         "smithjohn_1_2_05_losses.ipynb": (b"{broken", MAY_1)}), layout)
     (older,) = report.collected
-    assert older.outcome == c.OLDER
+    assert older.outcome == OLDER
     assert older.flags == ["05_losses.ipynb is not valid JSON (Expecting property name enclosed "
                            "in double quotes: line 1 column 2 (char 1)); kept aside, not graded"]
 
@@ -303,7 +305,7 @@ def test_a_newer_resubmission_replaces_and_keeps_the_previous(layout, tmp_path):
     assert outcomes(report) == {"smithjohn/05_losses": "updated"}
     assert submitted(layout) == {"smithjohn/05_losses/05_losses.ipynb": nb("v2")}
     assert tree(report.collected[0].kept) == {"05_losses.ipynb": nb("v1")}
-    assert report.collected[0].kept.is_relative_to(c.replaced_dir(layout))
+    assert report.collected[0].kept.is_relative_to(writing.replaced_dir(layout))
 
 
 def test_an_older_submission_never_overwrites(layout, tmp_path):
@@ -315,9 +317,9 @@ def test_an_older_submission_never_overwrites(layout, tmp_path):
     assert submitted(layout) == {"smithjohn/05_losses/05_losses.ipynb": nb("v2")}
     assert tree(report.collected[0].kept) == {"05_losses.ipynb": nb("v1")}
     assert report.ok
-    kept_before = tree(c.replaced_dir(layout))
+    kept_before = tree(writing.replaced_dir(layout))
     c.collect(old, layout)                     # the older copy is kept once, not per run
-    assert tree(c.replaced_dir(layout)) == kept_before
+    assert tree(writing.replaced_dir(layout)) == kept_before
 
 
 def test_timestamp_txt_decides_over_file_times(layout, tmp_path):
@@ -338,7 +340,7 @@ def test_in_one_download_the_newest_resubmission_wins(layout, tmp_path):
     report = c.collect(source, layout)
     assert submitted(layout) == {"smithjohn/05_losses/05_losses.ipynb": nb("third")}
     assert sorted(x.outcome for x in report.collected) == ["new", "older", "older"]
-    kept = {x.kept.relative_to(c.replaced_dir(layout)).parts[1:] for x in report.collected
+    kept = {x.kept.relative_to(writing.replaced_dir(layout)).parts[1:] for x in report.collected
             if x.outcome == "older"}
     assert kept == {("smithjohn", "05_losses"), ("smithjohn", "05_losses-2")}
 
@@ -350,32 +352,32 @@ def test_in_one_download_the_newest_resubmission_wins(layout, tmp_path):
     ("1017", "1017"), ("José García", "jose_garcia"), ("Strauß", "strauss"),
     ("Łukasz Żółw", "lukasz_zolw")])
 def test_student_ids_are_normalised_predictably(raw, expected):
-    assert c.student_id(raw) == expected
+    assert names.student_id(raw) == expected
 
 
 @pytest.mark.parametrize("raw", ["", "  ", "..", ".hidden", "a/b", "a\\b", "王小明", "x;rm"])
 def test_unsafe_student_ids_are_rejected(raw):
     with pytest.raises(ValueError, match="not a safe folder name"):
-        c.student_id(raw)
+        names.student_id(raw)
 
 
 @pytest.mark.parametrize("text, expected", [
     ("05_losses.ipynb", "05_losses"), ("05-Losses-1.ipynb", "05_losses"),
     ("hw 05 losses.ipynb", "05_losses"), ("105_losses.ipynb", None), ("notes.ipynb", None)])
 def test_assignment_names_are_recognised_in_file_names(layout, text, expected):
-    assert c.find_assignment(text, layout.assignments()) == expected
+    assert names.find_assignment(text, layout.assignments()) == expected
 
 
 def test_roster_csv_maps_lms_ids(tmp_path):
     good = tmp_path / "roster.csv"
     good.write_text("lms_id,student_id,name\n1017,alee,Ann Lee\nBo Chen, BChen ,\n")
-    assert c.read_roster(good) == {"1017": "alee", "bo chen": "bchen"}
+    assert names.read_roster(good) == {"1017": "alee", "bo chen": "bchen"}
     (tmp_path / "bad.csv").write_text("id,student\n1,a\n")
     with pytest.raises(ValueError, match="lms_id,student_id"):
-        c.read_roster(tmp_path / "bad.csv")
+        names.read_roster(tmp_path / "bad.csv")
     (tmp_path / "unsafe.csv").write_text("lms_id,student_id\n1,../x\n")
     with pytest.raises(ValueError, match="line 2: student id '../x'"):
-        c.read_roster(tmp_path / "unsafe.csv")
+        names.read_roster(tmp_path / "unsafe.csv")
 
 
 # ---------------------------------------------------------------- bad input and the command line

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import gradebook, status
-from grader.layout import Layout
-from grader.sandbox import can_isolate
+from grader.core import gradebook, status
+from grader.core.layout import Layout
+from grader.kernel.sandbox import can_isolate
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures" / "hardening"

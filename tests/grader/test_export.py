@@ -12,9 +12,11 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from nbgrader.api import Gradebook
 from sqlalchemy.exc import SAWarning
 
-from grader import autograde, config, export, release, roster, status, submissions
 from grader.__main__ import main
-from grader.layout import Layout
+from grader.autograde import coordinator as autograde
+from grader.core import config, nbgrader_api, status, submissions
+from grader.core.layout import Layout
+from grader.export import export, roster
 
 # student: (status record or None, message); see the `course` fixture for the rest.
 RECORDS = {
@@ -104,7 +106,7 @@ def course(tmp_path_factory):
     _write(root, "submitted/alice/ps1", "ps1")
     _write(root, "submitted/dave/ps1", "ps1")
     _write(root, "submitted/frank/ps1", "ps1")
-    release.generate("ps1", root)
+    nbgrader_api.generate_release("ps1", root)
     autograde.autograde("ps1", "alice", root)
     layout = Layout.of(root)
     course_id = config.load(root).CourseDirectory.course_id

@@ -10,14 +10,15 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader import feedback, feedback_page, nbgrader_api, status, submissions
 from grader.__main__ import main
-from grader.feedback_preprocessors import (HIDDEN_FAILURE, NOTE, RefuseHiddenText,
-                                           StripHiddenTests, SummariseTestOutcomes,
-                                           failing_line)
-from grader.hidden import hidden_lines
-from grader.layout import Layout
-from grader.nbgrader_api import NbgraderError
+from grader.core import nbgrader_api, status, submissions
+from grader.core.hidden import hidden_lines
+from grader.core.layout import Layout
+from grader.core.nbgrader_api import NbgraderError
+from grader.feedback import generate as feedback
+from grader.feedback import page as feedback_page
+from grader.feedback.preprocessors import (HIDDEN_FAILURE, NOTE, RefuseHiddenText, StripHiddenTests,
+                                           SummariseTestOutcomes, failing_line)
 from tests.grader import tiny_course
 from tests.grader.tiny_course import SECRETS
 from tests.notebooks.harness import Course

@@ -1,7 +1,8 @@
 """Hardening: every hostile or broken submission in fixtures/hardening/ is graded by
 the real grader (sandboxed kernels, answer key recorded from the solution, two jobs)
-in one batch, and each one's outcome is asserted: its status and the points of each
-exercise."""
+in one batch, and each one's outcome is asserted: its status, the points of each
+exercise, and the flags and message it must carry, all as declared once per scenario
+in fixtures/hardening/scenarios.py."""
 
 from __future__ import annotations
 
@@ -13,86 +14,45 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import autograde, gradebook, status
-from grader.layout import Layout
-from grader.sandbox import GiB, can_isolate, memory_cgroup
+from grader.autograde import coordinator as autograde
+from grader.core import gradebook, status
+from grader.core.layout import Layout
+from grader.kernel.limits import GiB, KernelLimits, Limits
+from grader.kernel.sandbox import can_isolate
+from tests.grader.fixtures.hardening.scenarios import (
+    ASSIGNMENT, BY_NAME, CELL_SECONDS, SCENARIOS, WALL_SECONDS)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hardening"
-FULL = {"test_double": 2.0, "test_square": 1.0, "test_noisy_mean": 1.0}
+REBUILD = "run python tests/grader/fixtures/hardening/build.py"
 # A small memory cgroup, so that the memory hog meets the OOM killer within seconds.
-LIMITS = autograde.Limits(cell_seconds=10, wall_seconds=45, kernel={"memory_bytes": 2 * GiB})
-
-
-def scores(**changed) -> dict:
-    return {**FULL, **changed}
-
-
-ZERO = scores(test_double=0.0, test_square=0.0, test_noisy_mean=0.0)
-# scenario -> (status, scores; None when nothing can be scored)
-EXPECTED = {
-    "reference-solution": (status.GRADED, FULL),
-    "untouched-release": (status.GRADED, ZERO),
-    "edited-test-cell": (status.GRADED, scores(test_double=0.0)),
-    "emptied-test-cell": (status.GRADED, FULL),
-    "points-changed-in-metadata": (status.GRADED, FULL),
-    "test-cells-deleted": (status.GRADED, FULL),
-    "nbgrader-metadata-stripped": (status.GRADED, FULL),
-    "duplicate-test-cell": (status.GRADED, FULL),
-    "tests-moved-above-solution": (status.TAMPERED, scores(test_double=0.0)),
-    "showtraceback-override": (status.TAMPERED, scores(test_square=0.0, test_noisy_mean=0.0)),
-    "set-custom-exc": (status.TAMPERED, scores(test_square=0.0, test_noisy_mean=0.0)),
-    "monkeypatch-torch-allclose": (status.GRADED, scores(test_double=0.0)),
-    "monkeypatch-numpy-testing": (status.GRADED, scores(test_square=0.0)),
-    "monkeypatch-course-checks": (status.TAMPERED, ZERO),
-    "always-equal-object": (status.GRADED, scores(test_double=0.0)),
-    "non-tensor-return": (status.GRADED, scores(test_double=0.0)),
-    "input-transformer": (status.TAMPERED, scores(test_square=0.0, test_noisy_mean=0.0)),
-    "ast-transformer": (status.TAMPERED, scores(test_square=0.0, test_noisy_mean=0.0)),
-    "os-exit": (status.KERNEL_DIED, ZERO),
-    "segfault": (status.KERNEL_DIED, ZERO),
-    # The OOM killer ends a kernel past its memory cgroup's limit; without a cgroup
-    # the address-space limit turns the allocation into a MemoryError instead.
-    "memory-hog": (status.KERNEL_DIED, ZERO) if memory_cgroup() and can_isolate()
-    else (status.GRADED, scores(test_square=0.0)),
-    "sys-exit": (status.GRADED, scores(test_square=0.0)),
-    "keyboard-interrupt": (status.GRADED, scores(test_double=0.0)),
-    "infinite-loop": (status.TIMED_OUT, scores(test_square=0.0)),
-    "long-sleep": (status.TIMED_OUT, scores(test_noisy_mean=0.0)),
-    "wall-clock-cap": (status.TIMED_OUT, ZERO),
-    "print-200k-lines": (status.GRADED, FULL),
-    "user-warning": (status.GRADED, FULL),
-    "read-secrets-from-disk": (status.GRADED, scores(test_double=0.0)),
-    "open-network-socket": (status.GRADED, FULL),
-    "branching-on-grading-env": (status.GRADED, scores(test_double=0.0)),
-    "hard-coded-visible-values": (status.GRADED, scores(test_double=0.0)),
-    "unseeded-randomness": (status.GRADED, FULL),
-    "corrupt-json": (status.INVALID_NOTEBOOK, None),
-    "wrongly-named-file": (status.INVALID_NOTEBOOK, None),
-    # The kernel computes, the grader judges: what the kernel says earns nothing by itself.
-    "receipt-forgery": (status.TAMPERED, ZERO),
-    "forged-observations": (status.TAMPERED, ZERO),
-    "duplicated-observations": (status.GRADED, scores(test_double=0.0)),
-    "malformed-observations": (status.GRADED, scores(test_double=0.0)),
-    "read-another-checkout": (status.GRADED, scores(test_double=0.0)),
-    "uninterruptible-cell": (status.TIMED_OUT, scores(test_square=0.0, test_noisy_mean=0.0)),
-    "print-30mb-line": (status.GRADED, FULL),
-    "import-answers": (status.GRADED, FULL),
-}
+LIMITS = Limits(cell_seconds=CELL_SECONDS, wall_seconds=WALL_SECONDS,
+                kernel=KernelLimits(memory_bytes=2 * GiB))
+# scenario -> (status, scores; None when nothing can be scored), as declared in scenarios.py
+EXPECTED = {s.name: (s.expected.status, s.expected.scores) for s in SCENARIOS}
 
 
 def make_course(root: Path, scenarios, port: int = 9, other: Path = Path("/nonexistent")) -> Layout:
-    """A course holding the fixture assignment and one student per scenario."""
+    """A course holding the fixture assignment and one student per scenario (by name)."""
     shutil.copytree(FIXTURES / "source", root / "solutions")
     for name in scenarios:
-        fixture = "reference-solution" if name == "wrongly-named-file" else name
-        text = (FIXTURES / f"submitted-{fixture}.ipynb").read_text()
+        scenario = BY_NAME[name]
+        text = (FIXTURES / scenario.submits).read_text()
         text = text.replace("{course_root}", str(root)).replace("{port}", str(port))
         text = text.replace("{other_checkout}", str(other))
-        folder = root / "submitted" / name / "hardening"
+        folder = root / "submitted" / name / ASSIGNMENT
         folder.mkdir(parents=True)
-        filename = "Hardening (final).ipynb" if name == "wrongly-named-file" else "hardening.ipynb"
-        (folder / filename).write_text(text)
+        (folder / scenario.filename).write_text(text)
     return Layout.of(root)
+
+
+def test_every_fixture_has_a_scenario_and_every_scenario_a_fixture():
+    on_disk = {path.name for path in FIXTURES.glob("submitted-*.ipynb")}
+    declared = {s.fixture for s in SCENARIOS if s.fixture}
+    assert not on_disk - declared, (
+        f"fixtures without a scenario in scenarios.py: {sorted(on_disk - declared)}")
+    assert not declared - on_disk, (
+        f"scenarios without a fixture: {sorted(declared - on_disk)}; {REBUILD}")
+    assert all(s.same_as in BY_NAME for s in SCENARIOS if s.same_as)
 
 
 @pytest.fixture(scope="module")
@@ -145,27 +105,18 @@ def test_each_scenario_gets_its_status_and_points(course, scenario):
     assert cell_scores(course, scenario) == expected_scores
 
 
-def test_a_failed_grading_says_why(course):
-    messages = {name: status.read(course, "hardening", name).message for name in
-                ("corrupt-json", "wrongly-named-file", "wall-clock-cap", "os-exit")}
-    assert "not a readable notebook" in messages["corrupt-json"]
-    assert "no hardening.ipynb" in messages["wrongly-named-file"]
-    assert "Hardening (final).ipynb" in messages["wrongly-named-file"]
-    assert "45 s" in messages["wall-clock-cap"]
-    assert "died" in messages["os-exit"].lower()
+@pytest.mark.parametrize("scenario", [s.name for s in SCENARIOS if s.expected.message])
+def test_a_failed_grading_says_why(course, scenario):
+    message = status.read(course, "hardening", scenario).message
+    for text in BY_NAME[scenario].expected.message:
+        assert text in message, (scenario, text)
 
 
-def test_cheating_is_flagged_with_what_changed(course):
-    flags = {name: " ".join(status.read(course, "hardening", name).flags)
-             for name in ("input-transformer", "ast-transformer", "set-custom-exc",
-                          "showtraceback-override", "monkeypatch-course-checks",
-                          "tests-moved-above-solution")}
-    assert "input_transformers" in flags["input-transformer"]
-    assert "ast_transformers" in flags["ast-transformer"]
-    assert "custom_exceptions" in flags["set-custom-exc"]
-    assert "shell_overrides" in flags["showtraceback-override"]
-    assert "course.checks" in flags["monkeypatch-course-checks"]
-    assert "test_double" in flags["tests-moved-above-solution"]
+@pytest.mark.parametrize("scenario", [s.name for s in SCENARIOS if s.expected.flags])
+def test_cheating_is_flagged_with_what_changed(course, scenario):
+    flags = " ".join(status.read(course, "hardening", scenario).flags)
+    for text in BY_NAME[scenario].expected.flags:
+        assert text in flags, (scenario, text)
 
 
 @pytest.mark.skipif(not can_isolate(), reason="file and network isolation needs Linux and root")
@@ -188,14 +139,8 @@ def test_no_answer_can_be_imported_in_a_grading_kernel(course):
     assert "reached: nothing" in outputs(course, "import-answers", "double")
 
 
-def test_a_forged_receipt_with_silenced_test_cells_earns_nothing(course):
-    flags = " ".join(status.read(course, "hardening", "receipt-forgery").flags)
-    assert "did not make the checks it owes" in flags
-
-
-def test_a_cell_that_ignores_the_interrupt_is_stopped_and_the_rest_is_not_run(course):
-    record = status.read(course, "hardening", "uninterruptible-cell")
-    assert "ignored the interrupt" in " ".join(record.flags)
+def test_after_a_cell_that_ignores_the_interrupt_the_rest_is_not_run(course):
+    # That it was stopped and flagged is declared in scenarios.py.
     assert "not run" in outputs(course, "uninterruptible-cell", "test_noisy_mean")
 
 
@@ -237,8 +182,8 @@ def test_unseeded_randomness_gives_the_same_result_on_every_run(tmp_path):
 
 
 def test_feedback_for_the_whole_batch_shows_no_hidden_test_and_stays_small(course):
-    from grader import feedback
-    from grader.hidden import hidden_lines
+    from grader.core.hidden import hidden_lines
+    from grader.feedback import generate as feedback
 
     students = ["reference-solution", "hard-coded-visible-values", "print-200k-lines",
                 "showtraceback-override", "os-exit", "wall-clock-cap", "malformed-observations"]

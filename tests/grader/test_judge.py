@@ -1,12 +1,12 @@
-"""grader.judge and grader.observations: a test cell's observations against its key
+"""grader.grading.judge and grader.grading.observations: a test cell's observations against its key
 (no kernel: observations are built as a kernel would report them)."""
 
 import numpy as np
 import pytest
 
 from course import values
-from grader.judge import HIDDEN_FAILURE, Failure, judge
-from grader.observations import MAX_PER_CELL, CellObservations
+from grader.grading.judge import HIDDEN_FAILURE, Failure, judge
+from grader.grading.observations import MAX_PER_CELL, CellObservations
 
 CLOSE = {"compare": "close", "rtol": 1e-5, "atol": 1e-6, "exact_dtype": False}
 

@@ -1,4 +1,4 @@
-"""Issue 5, autograde: a class graded in parallel by local jobs or by a real Dask
+"""`grader autograde`: a class graded in parallel by local jobs or by a real Dask
 cluster on loopback; interrupted with Ctrl-C and resumed, nothing lost or doubled."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import time
 import nbformat
 import pytest
 
-from grader import status
-from grader.local_cluster import local_cluster
+from grader.autograde.local_cluster import local_cluster
+from grader.core import status
 from tests.grader.test_hardening import EXPECTED, FIXTURES, cell_scores, make_course
 
 SCENARIOS = ["reference-solution", "untouched-release", "os-exit", "corrupt-json"]

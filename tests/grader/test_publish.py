@@ -14,17 +14,17 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
-
 import yaml
+from nbformat.v4 import new_code_cell, new_notebook
 from packaging.requirements import Requirement
 from traitlets.config.loader import PyFileConfigLoader
 
 from course import colab
-from grader import colab_cells, hidden, publish, student_files
 from grader.__main__ import main
-from grader.config import PROJECT_ROOT
-from grader.layout import Layout
+from grader.core import hidden
+from grader.core.config import PROJECT_ROOT
+from grader.core.layout import Layout
+from grader.release import colab_cells, publish, student_files
 from tests.grader.fixtures.hardening import build
 
 INSTRUCTOR_ONLY = ("solutions", "grader", "tests", "bench", ".ci", ".git", ".venv",
@@ -173,7 +173,7 @@ def test_without_git_caches_and_checkpoints_are_not_published(course_copy, tmp_p
         (course_copy / name).parent.mkdir(parents=True, exist_ok=True)
         (course_copy / name).write_text("{}")
     dest = publish.publish(tmp_path / "student", course_copy, repo_url=REPO)
-    assert "course/plot.py" in _files(dest)
+    assert "course/plot/__init__.py" in _files(dest)
     assert [name for name in junk if (dest / name).exists()] == []
 
 
@@ -335,8 +335,8 @@ def test_a_bad_repo_url_is_refused(course_copy, tmp_path, url, message):
 
 
 def test_a_placeholder_link_anywhere_is_refused_naming_the_file(course_copy, tmp_path):
-    _plant(course_copy / "course" / "plot.py", "# see https://github.com/OWNER/pytorch-course")
-    with pytest.raises(ValueError, match=r"course/plot\.py: the placeholder repository"):
+    _plant(course_copy / "course" / "plot" / "palette.py", "# see https://github.com/OWNER/pytorch-course")
+    with pytest.raises(ValueError, match=r"course/plot/palette\.py: the placeholder repository"):
         publish.publish(tmp_path / "student", course_copy, repo_url=REPO)
 
 
@@ -435,7 +435,7 @@ def test_a_failure_while_writing_keeps_the_previous_publish(course_copy, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["course-root", "student"]
 
 
-# --- grader.hidden -----------------------------------------------------------------
+# --- grader.core.hidden -----------------------------------------------------------------
 
 CELL = ("checks.verify('05.bce', bce)\n"
         f"    {hidden.HIDDEN_BEGIN}\n"

@@ -12,10 +12,10 @@ import pytest
 from nbformat.v4 import new_markdown_cell
 from nbgrader.api import Gradebook
 
-from grader import status
 from grader.__main__ import main
-from grader.layout import Layout
-from grader.sandbox import can_isolate
+from grader.core import status
+from grader.core.layout import Layout
+from grader.kernel.sandbox import can_isolate
 from tests.grader.test_hardening import FIXTURES
 
 pytestmark = pytest.mark.skipif(not can_isolate(), reason="sandboxed grading: Linux as root")

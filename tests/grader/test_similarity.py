@@ -9,11 +9,11 @@ import nbformat
 import pytest
 
 from grader.__main__ import main
-from grader.answers import answer_cells, release_fingerprints, release_notebook, submissions
-from grader.fingerprints import fingerprint
-from grader.layout import Layout
-from grader.similar_pairs import Options, find_pairs
-from grader.similarity_report import REPORT_MODE
+from grader.core.layout import Layout
+from grader.reports.answers import answer_cells, release_fingerprints, release_notebook, submissions
+from grader.reports.fingerprints import fingerprint
+from grader.reports.similar_pairs import Options, find_pairs
+from grader.reports.similarity_report import REPORT_MODE
 
 A = "01_demo"
 PROMPT = ("Explain in two or three sentences why the Euclidean norm of a vector is never "

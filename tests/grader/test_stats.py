@@ -1,6 +1,6 @@
 """``grader stats``: which exercises students failed, and why, from a course graded
 without kernels (gradebook through nbgrader's API, autograded notebooks with verdicts
-as grader.preprocessors.JudgeObservations writes them)."""
+as grader.grading.preprocessors.JudgeObservations writes them)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import re
 import pytest
 
 from bench.class_stats import STUB, Cell, stopped, write_course
-from grader import stats, stats_outcomes
 from grader.__main__ import main
-from grader.stats_outcomes import classify, normalise, raised
+from grader.reports import stats, stats_outcomes
+from grader.reports.stats_outcomes import classify, normalise, raised
 
 A = "05_losses"
 

@@ -16,11 +16,13 @@ import pytest
 from nbformat.v4 import new_markdown_cell
 from nbgrader.api import Gradebook
 
-from grader import feedback, release, status
 from grader.__main__ import main
-from grader.hidden import hidden_lines
-from grader.layout import Layout
-from grader.sandbox import can_isolate
+from grader.core import status
+from grader.core.hidden import hidden_lines
+from grader.core.layout import Layout
+from grader.feedback import generate as feedback
+from grader.kernel.sandbox import can_isolate
+from grader.release import notebooks as release
 from tests.grader.test_hardening import FIXTURES
 from tests.lab_server import ROOT, running_lab
 

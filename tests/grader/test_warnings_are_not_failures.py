@@ -1,12 +1,13 @@
-"""Issue 5, item 14: correct code that emits a UserWarning keeps full marks, while any
+"""Correct code that emits a UserWarning keeps full marks, while any
 other stderr output in a test cell still fails it (real nbgrader autograde)."""
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader import autograde, release
-from grader.preprocessors import only_warnings
+from grader.autograde import coordinator as autograde
+from grader.core import nbgrader_api
+from grader.grading.preprocessors import only_warnings
 
 TESTS = {
     "test_warns": 'import warnings\nwarnings.warn("torch-style notice", UserWarning)\n'
@@ -39,7 +40,7 @@ def _assignment(root):
 def scores(tmp_path_factory):
     root = tmp_path_factory.mktemp("course")
     _assignment(root)
-    release.generate("warn", root)
+    nbgrader_api.generate_release("warn", root)
     return {k: v.score for k, v in autograde.autograde("warn", "alice", root).items()}
 
 

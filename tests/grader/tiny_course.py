@@ -4,7 +4,8 @@ feedback tests and the formgrader's browser test."""
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader import autograde, release
+from grader.autograde import coordinator as autograde
+from grader.core import nbgrader_api
 
 SECRETS = ("hidden secret print output", "secret negative input", "secret input -4")
 TESTS = {
@@ -49,7 +50,7 @@ def build(root):
                                     "    ### END SOLUTION"})
     (root / "solutions/tiny").mkdir(parents=True)
     nbformat.write(solution, root / "solutions/tiny/tiny.ipynb")
-    release.generate("tiny", root)
+    nbgrader_api.generate_release("tiny", root)
     for student, answers in ANSWERS.items():
         (root / "submitted" / student / "tiny").mkdir(parents=True)
         nbformat.write(_notebook(answers), root / "submitted" / student / "tiny/tiny.ipynb")

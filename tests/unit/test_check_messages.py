@@ -1,5 +1,7 @@
 """How a failing check speaks to the student: the message first, no frame of the course
-package, plain-text markers, every part said once (issue 15, section 2)."""
+package, plain-text markers, every part said once. A student reading a failure in a
+notebook or in plain Python sees what went wrong and where in their own code, without
+the course's internals in the way."""
 
 import re
 import unicodedata
@@ -14,7 +16,7 @@ import course
 from course import checks
 from course.checks import student
 from course.checks.assertions import CheckFailed, render
-from grader.feedback_preprocessors import failing_line
+from grader.feedback.preprocessors import failing_line
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 COURSE_DIR = Path(course.__file__).resolve().parent

@@ -3,7 +3,7 @@ current folder, never the checkout the package was installed from."""
 
 import pytest
 
-from grader import course_dir
+from grader.core import course_dir
 from grader.__main__ import main
 
 
@@ -40,8 +40,8 @@ def test_a_course_with_other_packages_is_refused_from_python(tmp_path):
 
 
 def test_no_receipt_from_every_test_cell_is_explained():
-    from grader.worker import _likely_cause
-    assert "another copy of the course's packages" in _likely_cause(
-        ["test_a: no receipt", "test_b: no receipt"])
-    assert _likely_cause(["test_a: no receipt", "test_b: forged receipt"]) == ""
-    assert _likely_cause([]) == ""
+    from grader.grading.outcome import Outcome
+    assert "another copy of the course's packages" in Outcome(
+        tampered=["test_a: no receipt", "test_b: no receipt"]).likely_cause()
+    assert Outcome(tampered=["test_a: no receipt", "test_b: forged receipt"]).likely_cause() == ""
+    assert Outcome(tampered=[]).likely_cause() == ""

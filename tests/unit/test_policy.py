@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from grader import policy
+from grader.core import policy
 
 POLICY = """
 [late]

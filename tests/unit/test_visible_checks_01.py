@@ -5,44 +5,30 @@ Every typical mistake of ``tests/notebooks/mistakes/m01_tensors.py`` fails
 about are named by their likely cause.
 """
 
-import math
-
-import nbformat
-import numpy as np
 import pytest
-import torch
 
-import course
-from tests.notebooks.harness import ROOT
 from tests.notebooks.mistakes.m01_tensors import MISTAKES
+from tests.unit.exercise_sources import check_output, define, find_mistake, solution_source
 
-NOTEBOOK = ROOT / "solutions" / "01_tensors" / "01_tensors.ipynb"
 EXERCISES = ("images_to_batch", "clean", "normalize_channels", "pairwise_sq_dists", "solve",
              "per_frame")
 
 
-def _define(source: str, name: str):
-    """The function ``name`` defined by ``source`` (a solution or mistake cell)."""
-    namespace = {"torch": torch, "np": np, "math": math}
-    exec(compile(source, f"<{name}>", "exec"), namespace)
-    return namespace[name]
-
-
-def _solution(name: str):
-    cells = [c for c in nbformat.read(NOTEBOOK, 4).cells
-             if c.metadata.get("nbgrader", {}).get("grade_id") == name]
-    return _define(cells[0].source, name)
-
-
 def _report(capsys, name: str, source: str) -> str:
     """What course.check prints for ``source``; the check must fail."""
-    assert course.check(f"01.{name}", _define(source, name)) is False
-    return capsys.readouterr().out
+    return check_output(capsys, f"01.{name}", define(source, name))
+
+
+def _catalogued(capsys, why: str) -> str:
+    """What course.check prints for the catalogued mistake described by ``why``."""
+    mistake = find_mistake(MISTAKES, why)
+    return _report(capsys, mistake.cell, mistake.source)
 
 
 @pytest.mark.parametrize("name", EXERCISES)
 def test_the_solution_passes(name, capsys):
-    assert course.check(f"01.{name}", _solution(name)) is True, capsys.readouterr().out
+    check_output(capsys, f"01.{name}", define(solution_source("01_tensors", name), name),
+                 passes=True)
 
 
 CAUGHT = [m for m in MISTAKES if m.forbidden is None]     # forbidden calls: see test_forbidden
@@ -50,8 +36,7 @@ CAUGHT = [m for m in MISTAKES if m.forbidden is None]     # forbidden calls: see
 
 @pytest.mark.parametrize("mistake", CAUGHT, ids=[m.why[:50] for m in CAUGHT])
 def test_every_typical_mistake_fails_the_visible_check(mistake, capsys):
-    assert course.check(f"01.{mistake.cell}", _define(mistake.source, mistake.cell)) is False
-    assert "Likely cause:" in capsys.readouterr().out
+    assert "Likely cause:" in _report(capsys, mistake.cell, mistake.source)
 
 
 def test_solve_with_inv_times_a_batched_b_names_the_column(capsys):
@@ -92,27 +77,19 @@ def test_solve_in_the_wrong_order(capsys):
 
 
 def test_images_to_batch_with_the_wrong_shape_is_not_called_scrambled(capsys):
-    out = _report(capsys, "images_to_batch",
-                  "def images_to_batch(images):\n"
-                  "    return torch.from_numpy(np.stack(images)).float() / 255\n")
+    out = _catalogued(capsys, "forgets to move the channel dim")
     assert "has shape (2, 3, 4, 3), expected (2, 3, 3, 4)" in out
     assert "still last" in out and "permute(0, 3, 1, 2)" in out
     assert "scrambled" not in out
 
 
 def test_images_to_batch_with_view_is_called_scrambled(capsys):
-    out = _report(capsys, "images_to_batch",
-                  "def images_to_batch(images):\n"
-                  "    batch = torch.tensor(np.stack(images))\n"
-                  "    B, H, W, C = batch.shape\n"
-                  "    return batch.view(B, C, H, W).float() / 255\n")
+    out = _catalogued(capsys, "view instead of permute")
     assert "Likely cause: The shape is right but the pixels are scrambled" in out
 
 
 def test_images_to_batch_without_255(capsys):
-    out = _report(capsys, "images_to_batch",
-                  "def images_to_batch(images):\n"
-                  "    return torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).float()\n")
+    out = _catalogued(capsys, "forgets to scale by 255")
     assert "255 times too large" in out
 
 
@@ -157,16 +134,9 @@ def test_normalize_channels_over_the_wrong_dims(capsys, dims):
 
 
 def test_clean_in_place_and_nan(capsys):
-    out = _report(capsys, "clean",
-                  "def clean(x, low, high, fill):\n"
-                  "    x[(x < low) | (x > high) | torch.isnan(x)] = fill\n"
-                  "    return x\n")
+    out = _catalogued(capsys, "masked assignment on x itself")
     assert "changed its input x" in out
-    out = _report(capsys, "clean",
-                  "def clean(x, low, high, fill):\n"
-                  "    out = x.clone()\n"
-                  "    out[(x < low) | (x > high)] = fill\n"
-                  "    return out\n")
+    out = _catalogued(capsys, "forgets NaN")
     assert "Likely cause: A NaN survived" in out and "torch.isnan" in out
 
 
@@ -179,35 +149,21 @@ def test_clean_keeps_an_integer_dtype(capsys):
 
 
 def test_pairwise_distances_instead_of_squared(capsys):
-    out = _report(capsys, "pairwise_sq_dists",
-                  "def pairwise_sq_dists(a, b):\n"
-                  "    return ((a[:, None, :] - b[None, :, :]) ** 2).sum(dim=-1).sqrt()\n")
+    out = _catalogued(capsys, "takes the square root")
     assert "SQUARED distances" in out
 
 
 def test_per_frame_reshape_without_permute_is_called_scrambled(capsys):
-    out = _report(capsys, "per_frame",
-                  "def per_frame(video, fn):\n"
-                  "    B, T, H, W, C = video.shape\n"
-                  "    out = fn(video.reshape(B * T, C, H, W))\n"
-                  "    return out.reshape(B, T, *out.shape[1:])\n")
+    out = _catalogued(capsys, "reshape without permute")
     assert "Likely cause: The shape is right but the frames are scrambled" in out
 
 
 def test_per_frame_flattening_trailing_dims(capsys):
-    out = _report(capsys, "per_frame",
-                  "def per_frame(video, fn):\n"
-                  "    B, T, H, W, C = video.shape\n"
-                  "    out = fn(video.permute(0, 1, 4, 2, 3).reshape(B * T, C, H, W))\n"
-                  "    return out.view(B, T, -1)\n")
+    out = _catalogued(capsys, "flattens fn's trailing dims")
     assert "fn returning (N,)" in out and "expected (2, 3)" in out
     assert "Keep fn's trailing shape" in out
 
 
 def test_clean_with_python_or(capsys):
-    out = _report(capsys, "clean",
-                  "def clean(x, low, high, fill):\n"
-                  "    out = x.clone()\n"
-                  "    out[(x < low) or (x > high) or torch.isnan(x)] = fill\n"
-                  "    return out\n")
+    out = _catalogued(capsys, "Python `or` on tensors")
     assert "Likely cause: Python's `or`, `and` and `not`" in out

@@ -6,52 +6,38 @@ on a batch of one, ``torch.mm``, a softmax shifted by the global maximum and a h
 layer without bias are named by their likely cause.
 """
 
-import math
-
-import nbformat
 import pytest
-import torch
-import torch.nn.functional as F
-from torch import nn
 
 import course
-from tests.notebooks.harness import ROOT
 from tests.notebooks.mistakes.m03_neurons import MISTAKES
+from tests.unit.exercise_sources import check_output, find_mistake, namespace, solution_source
 
-NOTEBOOK = ROOT / "solutions" / "03_neurons" / "03_neurons.ipynb"
 EXERCISES = {                      # solution cell -> the exercises it answers
     "neuron": ("neuron",), "sigmoid": ("sigmoid", "sigmoid_prime"),
     "elu": ("elu", "elu_prime"), "mlp_forward": ("mlp_forward",), "softmax": ("softmax",),
     "fit_one_hidden": ("fit_one_hidden",),
 }
-_DEFINED = {"torch": torch, "F": F, "nn": nn, "math": math}
-
-
-def _define(source: str) -> dict:
-    """The names a solution or mistake cell defines."""
-    namespace = dict(_DEFINED)
-    exec(compile(source, "<cell>", "exec"), namespace)
-    return namespace
-
-
-def _solution_cell(cell: str) -> str:
-    return next(c.source for c in nbformat.read(NOTEBOOK, 4).cells
-                if c.metadata.get("nbgrader", {}).get("grade_id") == cell)
 
 
 def _failures(cell: str, source: str, capsys) -> str:
     """What course.check prints for every exercise of ``cell``; at least one must fail."""
-    names = _define(source)
+    names = namespace(source)
     passed = [course.check(f"03.{name}", names[name]) for name in EXERCISES[cell]]
     assert not all(passed)
     return capsys.readouterr().out
 
 
+def _catalogued(capsys, why: str) -> str:
+    """What course.check prints for the catalogued mistake described by ``why``."""
+    mistake = find_mistake(MISTAKES, why)
+    return _failures(mistake.cell, mistake.source, capsys)
+
+
 @pytest.mark.parametrize("cell", EXERCISES)
 def test_the_solution_passes(cell, capsys):
-    names = _define(_solution_cell(cell))
+    names = namespace(solution_source("03_neurons", cell))
     for name in EXERCISES[cell]:
-        assert course.check(f"03.{name}", names[name]) is True, capsys.readouterr().out
+        check_output(capsys, f"03.{name}", names[name], passes=True)
 
 
 CAUGHT = [m for m in MISTAKES if m.forbidden is None]     # forbidden calls: see test_forbidden
@@ -98,26 +84,15 @@ def test_neuron_squeezed_on_a_batch_of_one(capsys):
 
 
 def test_mlp_forward_with_torch_mm(capsys):
-    out = _failures("mlp_forward",
-                    "def mlp_forward(X, layers, activation):\n"
-                    "    h = X\n"
-                    "    for i, (W, b) in enumerate(layers):\n"
-                    "        h = torch.mm(h, W.t()) + b\n"
-                    "        if i < len(layers) - 1:\n"
-                    "            h = activation(h)\n"
-                    "    return h\n", capsys)
+    out = _catalogued(capsys, "torch.mm, as on the slides")
     assert "tensor of shape (2, 2, 4)" in out and "torch.mm only takes 2-D matrices" in out
 
 
 def test_softmax_shifted_by_the_global_maximum(capsys):
-    out = _failures("softmax",
-                    "def softmax(z, dim=-1):\n"
-                    "    e = torch.exp(z - z.max())\n"
-                    "    return e / e.sum(dim=dim, keepdim=True)\n", capsys)
+    out = _catalogued(capsys, "shifts by the global maximum")
     assert "[[1000, 1002, 1001], [-2, 0, 1]]" in out and "not the global z.max()" in out
 
 
 def test_fit_without_hidden_bias_fails_on_an_even_curve(capsys):
-    mistake = next(m for m in MISTAKES if m.cell == "fit_one_hidden" and "odd" in m.why)
-    out = _failures("fit_one_hidden", mistake.source, capsys)
+    out = _catalogued(capsys, "odd")
     assert "cos(x)" in out and "without the hidden bias b1" in out

@@ -1,23 +1,17 @@
 """The visible checks of notebook 05 catch each pitfall the notebook warns about, with a
 concrete message and its likely cause (the wrong answers come from the mistakes catalogue)."""
 
-import math
-
 import pytest
 import torch
-import torch.nn.functional as F
 
 from course import checks
 from tests.notebooks.mistakes.m05_losses import MISTAKES
+from tests.unit.exercise_sources import check_output, define, find_mistake, likely_cause
 
 
 def _answer(cell: str, why: str):
     """The function of the catalogued mistake of ``cell`` whose description has ``why``."""
-    found = [m for m in MISTAKES if m.cell == cell and why in m.why]
-    assert len(found) == 1, f"no single mistake of {cell} mentions {why!r}"
-    namespace = {"torch": torch, "F": F, "math": math}
-    exec(found[0].source, namespace)
-    return namespace[cell]
+    return define(find_mistake(MISTAKES, why, cell=cell).source, cell)
 
 
 @pytest.mark.parametrize("cell, why, message, cause", [
@@ -39,11 +33,9 @@ def _answer(cell: str, why: str):
      "class, 4", "minlength=num_classes"),
 ])
 def test_visible_check_catches_warned_pitfall(capsys, cell, why, message, cause):
-    assert checks.check(f"05.{cell}", _answer(cell, why)) is False
-    out = capsys.readouterr().out
+    out = check_output(capsys, f"05.{cell}", _answer(cell, why))
     assert message in out
-    likely = [line for line in out.splitlines() if line.startswith("Likely cause:")]
-    assert likely and cause in likely[0]
+    assert cause in likely_cause(out)
 
 
 def test_solution_cases_pass_the_new_checks(capsys):

@@ -6,6 +6,7 @@ from torchvision import transforms
 
 import course
 from course.checks.exercises import ex06  # noqa: F401  (registers the checks)
+from tests.unit.exercise_sources import assert_mentions, check_output
 
 
 class ImageDataset(Dataset):
@@ -47,10 +48,7 @@ class DefaultToTensor(ImageDataset):
 
 
 def _fails_with(answer, words, capsys):
-    assert course.check("06.ImageDataset", answer) is False
-    out = capsys.readouterr().out
-    for word in words:
-        assert word in out, out
+    assert_mentions(check_output(capsys, "06.ImageDataset", answer), *words)
 
 
 def test_the_solution_passes():

@@ -5,65 +5,42 @@ and must fail ``checks.verify`` (what the test cell runs) with a concrete messag
 likely cause, before any grading; the solution's answers pass.
 """
 
-import copy
-import math
-
-import nbformat
 import pytest
-import torch
-import torch.nn.functional as F
-from torch import nn
 
 import course.checks.exercises.ex09  # noqa: F401  (registers the 09 exercises)
 from course import checks
-from course.checks import CheckFailed
-from tests.notebooks.harness import ROOT
 from tests.notebooks.mistakes import m09_mnist
-
-def _define(source: str) -> dict:
-    """Run an answer cell's source in a namespace like the notebook's."""
-    namespace = {"torch": torch, "nn": nn, "F": F, "copy": copy, "math": math}
-    exec(compile(source, "<answer>", "exec"), namespace)
-    return namespace
+from tests.unit.exercise_sources import (assert_mentions, find_mistake, namespace,
+                                         solution_source, verify_failure)
 
 
-def _mistake(why_starts: str) -> dict:
-    found = [m for m in m09_mnist.MISTAKES if m.why.startswith(why_starts)]
-    assert len(found) == 1, why_starts
-    return _define(found[0].source)
+def _mistake(why: str) -> dict:
+    """The names defined by the catalogued mistake described by ``why``."""
+    return namespace(find_mistake(m09_mnist.MISTAKES, why).source)
 
 
-def _solution(grade_id: str) -> dict:
-    nb = nbformat.read(ROOT / "solutions" / "09_mnist" / "09_mnist.ipynb", as_version=4)
-    cell = next(c for c in nb.cells
-                if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
-    return _define(cell.source)
-
-
-def _answer(exercise: str, namespace: dict):
+def _answer(exercise: str, names: dict):
+    """What ``checks.verify`` takes for ``exercise``, from the names an answer defines."""
     if exercise == "09.logistic":
-        return namespace["LinearDigits"]
+        return names["LinearDigits"]
     if exercise == "09.evaluate":
-        return namespace["evaluate"], namespace["accuracy"]
+        return names["evaluate"], names["accuracy"]
     for name in ("train_one_epoch", "make_mlp", "confusion_matrix", "most_confused"):
-        if name in namespace:
-            return namespace[name]
-    return namespace["train_with_early_stopping"]
+        if name in names:
+            return names[name]
+    return names["train_with_early_stopping"]
 
 
-def _fails(exercise: str, namespace: dict, *needles: str) -> None:
-    with pytest.raises(CheckFailed) as failure:
-        checks.verify(exercise, _answer(exercise, namespace))
-    text = str(failure.value)
-    for needle in needles:
-        assert needle in text, f"{needle!r} not in:\n{text}"
+def _fails(exercise: str, names: dict, *needles: str) -> None:
+    assert_mentions(verify_failure(exercise, _answer(exercise, names)), *needles)
 
 
 @pytest.mark.parametrize("exercise, grade_id", [
     ("09.logistic", "logistic"), ("09.evaluate", "evaluate"),
     ("09.train_one_epoch", "train"), ("09.early_stopping", "early_stopping")])
 def test_the_solution_passes(exercise, grade_id):
-    checks.verify(exercise, _answer(exercise, _solution(grade_id)))
+    names = namespace(solution_source("09_mnist", grade_id))
+    checks.verify(exercise, _answer(exercise, names))
 
 
 @pytest.mark.parametrize("why, needles", [

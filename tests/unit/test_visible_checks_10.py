@@ -4,40 +4,31 @@ over in eval mode, a loss returned as a tensor, a last stride step rounded up, a
 model left in training mode. Wrong answers come from the mistakes catalogue
 (tests/notebooks/mistakes/m10_lenet.py)."""
 
-import nbformat
 import pytest
-import torch
-import torch.nn.functional as F
-from torch import nn
 
 import course.checks.exercises.ex10  # noqa: F401  (registers the 10 exercises)
 from course import checks
-from course.checks import CheckFailed
-from tests.notebooks.harness import ROOT
 from tests.notebooks.mistakes import m10_lenet
+from tests.unit.exercise_sources import (assert_mentions, find_mistake, namespace, solution_source,
+                                         verify_failure)
 
 
-def _namespace(source: str) -> dict:
-    namespace = {"torch": torch, "nn": nn, "F": F}
-    exec(compile(source, "<answer>", "exec"), namespace)
-    return namespace
+def _answer(source: str, exercise: str):
+    """What ``checks.verify`` takes for ``exercise``, from an answer's source."""
+    names = namespace(source)
+    if exercise == "10.checkpoint":
+        return names["save_model"], names["load_model"]
+    return names[exercise.split(".")[1]]
 
 
-def _define(source: str):
-    return _namespace(source)["train_one_epoch"]
-
-
-def _mistake(why_starts: str):
-    found = [m for m in m10_lenet.MISTAKES if m.why.startswith(why_starts)]
-    assert len(found) == 1, why_starts
-    return _define(found[0].source)
+def _mistake(why: str):
+    """The catalogued mistake described by ``why``."""
+    return find_mistake(m10_lenet.MISTAKES, why)
 
 
 def test_the_solution_passes():
-    nb = nbformat.read(ROOT / "solutions" / "10_lenet" / "10_lenet.ipynb", as_version=4)
-    cell = next(c for c in nb.cells
-                if c.metadata.get("nbgrader", {}).get("grade_id") == "train_epoch")
-    checks.verify("10.train_one_epoch", _define(cell.source))
+    source = solution_source("10_lenet", "train_epoch")
+    checks.verify("10.train_one_epoch", _answer(source, "10.train_one_epoch"))
 
 
 @pytest.mark.parametrize("why, needles", [
@@ -50,18 +41,8 @@ def test_the_solution_passes():
     ("returns the loss as a 0-d tensor", ["Python float", ".item()"]),
 ])
 def test_training_pitfalls_fail_the_visible_check(why, needles):
-    with pytest.raises(CheckFailed) as failure:
-        checks.verify("10.train_one_epoch", _mistake(why))
-    text = str(failure.value)
-    for needle in needles:
-        assert needle in text, f"{needle!r} not in:\n{text}"
-
-
-def _answer(source: str, exercise: str):
-    namespace = _namespace(source)
-    if exercise == "10.checkpoint":
-        return namespace["save_model"], namespace["load_model"]
-    return namespace[exercise.split(".")[1]]
+    answer = _answer(_mistake(why).source, "10.train_one_epoch")
+    assert_mentions(verify_failure("10.train_one_epoch", answer), *needles)
 
 
 @pytest.mark.parametrize("exercise, why, needles", [
@@ -72,10 +53,5 @@ def _answer(source: str, exercise: str):
      ["eval mode", "model.eval()"]),
 ])
 def test_other_warned_pitfalls_fail_the_visible_check(exercise, why, needles):
-    found = [m for m in m10_lenet.MISTAKES if m.why.startswith(why)]
-    assert len(found) == 1, why
-    with pytest.raises(CheckFailed) as failure:
-        checks.verify(exercise, _answer(found[0].source, exercise))
-    text = str(failure.value)
-    for needle in needles:
-        assert needle in text, f"{needle!r} not in:\n{text}"
+    answer = _answer(_mistake(why).source, exercise)
+    assert_mentions(verify_failure(exercise, answer), *needles)

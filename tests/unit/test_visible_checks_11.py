@@ -8,6 +8,7 @@ from torch.utils.data import Dataset
 
 from course import checks
 from course.checks import assertions, student
+from tests.unit.exercise_sources import check_output
 
 # --- right answers (as in the solution) -------------------------------------------------
 
@@ -261,15 +262,14 @@ def _fresh_hints():
 
 @pytest.mark.parametrize("exercise_id", sorted(RIGHT))
 def test_the_right_answer_passes(exercise_id, capsys):
-    assert checks.check(exercise_id, RIGHT[exercise_id]) is True, capsys.readouterr().out
+    check_output(capsys, exercise_id, RIGHT[exercise_id], passes=True)
 
 
 @pytest.mark.parametrize("exercise_id, wrong, cause, words", WRONG,
                          ids=[f"{e}-{c}" for e, _, c, _ in WRONG])
 def test_a_pitfall_fails_with_its_likely_cause(exercise_id, wrong, cause, words, capsys):
     exercise = checks.get(exercise_id)
-    assert checks.check(exercise_id, wrong) is False
-    out = capsys.readouterr().out
+    out = check_output(capsys, exercise_id, wrong)
     explanation = assertions.explain(cause, exercise.likely_causes)
     assert f"Likely cause: {explanation}" in out, out
     assert words in explanation

@@ -4,39 +4,33 @@ jump left out of the receptive field, a convolution instead of a correlation, on
 only, a flattened CNN, logits instead of probabilities, dropout left on. Wrong answers
 come from the mistakes catalogue (tests/notebooks/mistakes/m12_signals.py)."""
 
-import nbformat
 import pytest
-import torch
-import torch.nn.functional as F
-from torch import nn
 
 import course.checks.exercises.ex12  # noqa: F401  (registers the 12 exercises)
 from course import checks
-from course.checks import CheckFailed
-from tests.notebooks.harness import ROOT
 from tests.notebooks.mistakes import m12_signals
+from tests.unit.exercise_sources import (assert_mentions, define, find_mistake, solution_source,
+                                         verify_failure)
 
 NAMES = {"whiten": "whiten", "receptive_field": "receptive_field",
          "matched_filter": "matched_filter", "chirpnet": "ChirpNet",
          "detection_scores": "detection_scores"}
 
 
-def _answer(source: str, cell: str):
-    namespace = {"torch": torch, "nn": nn, "F": F}
-    exec(compile(source, "<answer>", "exec"), namespace)
-    return namespace[NAMES[cell]]
+def _answer(cell: str, source: str):
+    """The exercise of the answer cell ``cell`` and what ``source`` defines for it."""
+    return f"12.{NAMES[cell]}", define(source, NAMES[cell])
 
 
-def _solution(cell: str):
-    nb = nbformat.read(ROOT / "solutions" / "12_signals" / "12_signals.ipynb", as_version=4)
-    source = next(c.source for c in nb.cells
-                  if c.metadata.get("nbgrader", {}).get("grade_id") == cell)
-    return _answer(source, cell)
+def _mistake(why: str):
+    """The exercise and the answer of the catalogued mistake described by ``why``."""
+    found = find_mistake(m12_signals.MISTAKES, why)
+    return _answer(found.cell, found.source)
 
 
 @pytest.mark.parametrize("cell", sorted(NAMES))
 def test_the_solution_passes(cell):
-    checks.verify(f"12.{NAMES[cell]}", _solution(cell))
+    checks.verify(*_answer(cell, solution_source("12_signals", cell)))
 
 
 @pytest.mark.parametrize("why, needles", [
@@ -53,13 +47,7 @@ def test_the_solution_passes(cell):
     ("never calls model.eval()", ["different scores", "model.eval()"]),
 ])
 def test_warned_pitfalls_fail_the_visible_check(why, needles):
-    found = [m for m in m12_signals.MISTAKES if m.why.startswith(why)]
-    assert len(found) == 1, why
-    with pytest.raises(CheckFailed) as failure:
-        checks.verify(f"12.{NAMES[found[0].cell]}", _answer(found[0].source, found[0].cell))
-    text = str(failure.value)
-    for needle in needles:
-        assert needle in text, f"{needle!r} not in:\n{text}"
+    assert_mentions(verify_failure(*_mistake(why)), *needles)
 
 
 @pytest.mark.parametrize("why", [
@@ -67,6 +55,4 @@ def test_warned_pitfalls_fail_the_visible_check(why, needles):
     ".squeeze() instead of .squeeze(1)", "ends with model.train()"])
 def test_hidden_only_mistakes_pass_the_visible_check(why):
     """These are left to the hidden tests (odd lengths, dilations, N = 1, eval mode)."""
-    found = [m for m in m12_signals.MISTAKES if m.why.startswith(why)]
-    assert len(found) == 1, why
-    checks.verify(f"12.{NAMES[found[0].cell]}", _answer(found[0].source, found[0].cell))
+    checks.verify(*_mistake(why))

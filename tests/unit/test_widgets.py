@@ -13,6 +13,7 @@ from matplotlib.image import AxesImage  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 from course import widgets  # noqa: E402
+from course.widgets import frontend, optimizers  # noqa: E402
 from course.data import toy  # noqa: E402
 from grader.reference import ACTIVATIONS, LeNet  # noqa: E402
 
@@ -23,7 +24,7 @@ TOY_N = 1000
 def shown(monkeypatch):
     """Objects the explorers display (instead of IPython's display)."""
     objects = []
-    monkeypatch.setattr(widgets, "_display", objects.append)
+    monkeypatch.setattr(frontend, "_display", objects.append)
     return objects
 
 
@@ -104,11 +105,11 @@ def test_front_end_is_a_kernel(monkeypatch):
     monkeypatch.delenv("COURSE_WIDGETS", raising=False)
     for name in ("COURSE_FAST", "CI", "COURSE_GRADING"):
         monkeypatch.setenv(name, "0")
-    monkeypatch.setattr(widgets, "_shell", lambda: None)
+    monkeypatch.setattr(frontend, "_shell", lambda: None)
     assert not widgets.has_widget_frontend()          # plain Python
-    monkeypatch.setattr(widgets, "_shell", lambda: type("Terminal", (), {})())
+    monkeypatch.setattr(frontend, "_shell", lambda: type("Terminal", (), {})())
     assert not widgets.has_widget_frontend()          # IPython in a terminal
-    monkeypatch.setattr(widgets, "_shell", lambda: type("Kernel", (), {"kernel": object()})())
+    monkeypatch.setattr(frontend, "_shell", lambda: type("Kernel", (), {"kernel": object()})())
     assert widgets.has_widget_frontend()              # a notebook kernel
 
 
@@ -172,9 +173,9 @@ def test_unknown_or_bad_control_values_raise(interactive):
 def test_explorer_is_not_shown_twice_in_one_cell(static):
     shell = type("Shell", (), {})()
     shell.events = EventManager(shell, available_events)
-    widgets_shell = widgets._shell
+    widgets_shell = frontend._shell
     try:
-        widgets._shell = lambda: shell
+        frontend._shell = lambda: shell
         explorer = widgets.activation_explorer(["relu"])
         explorer._ipython_display_()                  # the cell's value: skipped
         assert len(static) == 1
@@ -182,7 +183,7 @@ def test_explorer_is_not_shown_twice_in_one_cell(static):
         explorer._ipython_display_()                  # a later cell shows it again
         assert len(static) == 2
     finally:
-        widgets._shell = widgets_shell
+        frontend._shell = widgets_shell
 
 
 # ------------------------------------------------------------------ what is drawn
@@ -211,8 +212,8 @@ def test_canyon_reports_final_losses_and_divergence(interactive):
     explorer = widgets.optimizer_canyon()
     explorer.update(lr=0.01, steps=50)
     sgd = explorer.figure.axes[0].lines[0].get_xydata()
-    assert len(sgd) == 51 and tuple(sgd[0]) == widgets._START
-    assert widgets._canyon(sgd[-1]) < widgets._canyon(sgd[0])
+    assert len(sgd) == 51 and tuple(sgd[0]) == optimizers._START
+    assert optimizers._canyon(sgd[-1]) < optimizers._canyon(sgd[0])
     explorer.update(lr=0.6)                           # above 2/4: plain SGD diverges
     legend = [t.get_text() for t in explorer.figure.axes[0].get_legend().get_texts()]
     assert legend[0] == "SGD: final loss diverged"

@@ -15,6 +15,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from course import checks
+from course.checks.failures import recause
 
 _CPU = torch.device("cpu")
 
@@ -25,14 +26,6 @@ def _require(kind, value, name, cause=None):
         raise checks.CheckFailed(f"{name} should be a Python {kind.__name__}, but it is "
                                  f"{checks.describe(value)}.", cause=cause)
     return value
-
-
-def _recause(cause, check, *args, **kwargs):
-    """Run one assertion helper; on failure keep its message but name our own cause."""
-    try:
-        check(*args, **kwargs)
-    except checks.CheckFailed as failure:
-        raise checks.CheckFailed(failure.message, cause=cause) from None
 
 
 # --- 06.num_batches ------------------------------------------------------------------
@@ -59,7 +52,7 @@ def _num_batches(num_batches):
         label = f"num_batches({n}, {size}, drop_last={drop})"
         got = _require(int, checks.call(num_batches, n, size, drop, name="num_batches"),
                        label, cause="not_int")
-        _recause("ceil_floor", checks.assert_close, got, want, rtol=0.0, atol=0.0, name=label)
+        recause("ceil_floor", checks.assert_close, got, want, rtol=0.0, atol=0.0, name=label)
 
 
 # --- 06.split_indices ------------------------------------------------------------------
@@ -95,8 +88,8 @@ def _split(split_indices, n, fraction, seed):
 def _split_indices(split_indices):
     train, val = _split(split_indices, 10, 0.3, seed=0)
     union = torch.cat([train, val]).sort().values                  # (10,)
-    _recause("overlap", checks.assert_close, union, torch.arange(10), rtol=0.0, atol=0.0,
-             name="the sorted indices of both parts together (each of 0..9 exactly once)")
+    recause("overlap", checks.assert_close, union, torch.arange(10), rtol=0.0, atol=0.0,
+            name="the sorted indices of both parts together (each of 0..9 exactly once)")
 
 
 # --- 06.TabularDataset -----------------------------------------------------------------
@@ -215,10 +208,10 @@ def _train_one_epoch(train_one_epoch):
         raise checks.CheckFailed(f"after {label} the model is in evaluation mode; it should "
                                  f"be in training mode.", cause="train_mode")
     for name, p in model.named_parameters():
-        _recause("epoch_params", checks.assert_close, p.detach(), rtol=1e-4, atol=1e-6,
-                 name=f"parameter {name} after {label}")
-    _recause("epoch_mean", checks.assert_close, got, rtol=1e-5, atol=1e-7,
-             name=f"the mean loss returned by {label}")
+        recause("epoch_params", checks.assert_close, p.detach(), rtol=1e-4, atol=1e-6,
+                name=f"parameter {name} after {label}")
+    recause("epoch_mean", checks.assert_close, got, rtol=1e-5, atol=1e-7,
+            name=f"the mean loss returned by {label}")
 
 
 # --- 06.fit_dmt --------------------------------------------------------------------------
@@ -286,9 +279,9 @@ def _fit_dmt(fit_dmt):
                             f"(predicting the mean gives about 5)")
     # Training differs between correct scripts: compare the history with the returned
     # model itself, as a ratio (1 within 1e-3), not with the solution's numbers.
-    _recause("val_mismatch", checks.assert_close, history["val_loss"][-1] / mse.item(), 1.0,
-             rtol=0.0, atol=1e-3,
-             name='history["val_loss"][-1] / the validation MSE of the returned model')
+    recause("val_mismatch", checks.assert_close, history["val_loss"][-1] / mse.item(), 1.0,
+            rtol=0.0, atol=1e-3,
+            name='history["val_loss"][-1] / the validation MSE of the returned model')
 
 
 

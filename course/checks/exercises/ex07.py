@@ -17,6 +17,7 @@ from torch import nn
 
 from course import checks
 from course.checks import CheckFailed
+from course.checks.failures import recause
 
 
 # --- shared inputs --------------------------------------------------------------------
@@ -216,11 +217,8 @@ def _train_minibatch(train_minibatch):
                       generator=torch.Generator().manual_seed(0))
     _epoch_losses(got, 3, "train_minibatch(..., batch_size=10, epochs=3)")
     for epoch, value in enumerate(got, 1):
-        try:
-            checks.assert_close(value, rtol=1e-4, atol=1e-6,
-                                name=f"loss of epoch {epoch} (batch_size=10 = all samples)")
-        except CheckFailed as failure:
-            raise CheckFailed(failure.message, cause="epoch_losses") from None
+        recause("epoch_losses", checks.assert_close, value, rtol=1e-4, atol=1e-6,
+                name=f"loss of epoch {epoch} (batch_size=10 = all samples)")
     # Batches of 4 out of 10 samples: 3 updates per epoch, the last one with 2 samples.
     model = _linear_model()
     optimizer = _CountingSGD(model.parameters(), lr=0.1)
@@ -234,12 +232,8 @@ def _train_minibatch(train_minibatch):
                           cause="Every sample is used once per epoch; the last batch is "
                                 "smaller when N is not a multiple of batch_size.")
     for epoch, value in enumerate(got, 1):
-        try:
-            checks.assert_close(value, rtol=1e-4, atol=1e-6,
-                                name=f"loss of epoch {epoch} (batch_size=4, shuffled with "
-                                     f"the generator)")
-        except CheckFailed as failure:
-            raise CheckFailed(failure.message, cause="epoch_losses") from None
+        recause("epoch_losses", checks.assert_close, value, rtol=1e-4, atol=1e-6,
+                name=f"loss of epoch {epoch} (batch_size=4, shuffled with the generator)")
 
 
 # --- 07.Momentum --------------------------------------------------------------------------

@@ -18,7 +18,8 @@ import torch
 from torch import nn
 
 from course import checks
-from course.checks import assertions
+from course.checks import integrity
+from course.checks.failures import recause
 from course.checks.probes import LossProbe
 
 
@@ -26,16 +27,6 @@ def _images(n: int, side: int = 28, seed: int = 0) -> torch.Tensor:
     """``n`` random grey "images" (n, 1, side, side) in [0, 1]."""
     with checks.seeded(seed):
         return torch.rand(n, 1, side, side)
-
-
-def _stored_except(got, name: str, causes) -> None:
-    """``assert_close(got, EXPECTED, name=name)``; when it fails, the first cause of
-    ``causes`` (pairs (cause, test of got)) whose test holds is named."""
-    try:
-        checks.assert_close(got, name=name)
-    except checks.CheckFailed as failure:
-        cause = next((c for c, test in causes if test()), failure.cause)
-        raise checks.CheckFailed(failure.message, cause=cause) from None
 
 
 def _is_stored(value, name: str) -> bool:
@@ -334,10 +325,8 @@ def _train_one_epoch(train_one_epoch):
     loss, parameters = run_epoch(train_one_epoch, 23, 5, 904)
     label = "train_one_epoch over batches of [5, 5, 5, 5, 3] (model handed over in eval mode)"
     for name, p in zip(("weight", "bias"), parameters):
-        try:
-            checks.assert_close(p, name=f"the {name} after {label}", rtol=1e-4, atol=1e-6)
-        except checks.CheckFailed as failure:
-            raise checks.CheckFailed(failure.message, cause="params") from None
+        recause("params", checks.assert_close, p, name=f"the {name} after {label}",
+                rtol=1e-4, atol=1e-6)
     checks.assert_close(loss, name=f"the mean loss returned by {label}", rtol=1e-5, atol=1e-6)
 
 
@@ -495,7 +484,8 @@ def _early_stopping(fn):
                                  "ones: use true * num_classes + predicted.",
                    "minlength": "Classes that never occur still need their row and column: "
                                 "torch.bincount(..., minlength=num_classes ** 2)."},
-    forbidden=("sklearn", "torchmetrics", "course.plot.confusion_counts"),
+    forbidden=("sklearn", "torchmetrics", "course.plot.confusion_counts",
+               "course.metrics.confusion_counts"),
     answer="confusion_matrix")
 def _confusion(confusion_matrix):
     y_true = torch.tensor([0, 0, 1, 2, 2, 2, 1, 0])
@@ -566,4 +556,4 @@ def _most_confused(most_confused):
         checks.assert_close(value, want, name=f"{label}[{i}]")
 
 
-assertions.lock_module(sys.modules[__name__])
+integrity.lock_module(sys.modules[__name__])

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from course import checks
+from course.checks.failures import recause
 from course.checks.probes import LossProbe
 
 _CPU = torch.device("cpu")
@@ -30,14 +31,6 @@ LENET_ANSWERS = ((20, 520, (20, 24, 24)), (0, 0, (20, 12, 12)), (50, 25050, (50,
 LENET32_ANSWERS = ((20, 520, (20, 28, 28)), (0, 0, (20, 14, 14)), (50, 25050, (50, 10, 10)),
                    (0, 0, (50, 5, 5)), (0, 0, (1250,)), (500, 625500, (500,)),
                    (10, 5010, (10,)))                   # the same for 32x32 images
-
-
-def _recause(cause, check, *args, **kwargs):
-    """Run one assertion helper; on failure keep its message but name our own cause."""
-    try:
-        check(*args, **kwargs)
-    except checks.CheckFailed as failure:
-        raise checks.CheckFailed(failure.message, cause=cause) from None
 
 
 def _int(value, name, cause=None):
@@ -76,8 +69,8 @@ def _conv_output_size(conv_output_size):
         label = f"conv_output_size({shown})"
         got = _int(checks.call(conv_output_size, *args, name="conv_output_size", **kwargs),
                    label, cause="not_int")
-        _recause("rounding" if got == want + 1 and kwargs.get("stride", 1) > 1 else None,
-                 checks.assert_close, got, want, rtol=0.0, atol=0.0, name=label)
+        recause("rounding" if got == want + 1 and kwargs.get("stride", 1) > 1 else None,
+                checks.assert_close, got, want, rtol=0.0, atol=0.0, name=label)
     checks.assert_raises(ValueError, conv_output_size, 3, 5, cause="no_error")
 
 
@@ -120,17 +113,16 @@ def _check_conv(conv2d_unfold, x, weight, bias=None, *, stride=1, padding=0, lab
     with without_conv2d():
         got = checks.call(conv2d_unfold, x, weight, bias, stride=stride, padding=padding,
                           name="conv2d_unfold")
-    try:
-        checks.assert_close(got, rtol=1e-4, atol=1e-5, name=f"conv2d_unfold({shown}){label}")
-    except checks.CheckFailed as failure:
+
+    def wrong_answers():
         conv = torch.nn.functional.conv2d
-        wrong = {"flipped": conv(x, weight.flip(-1, -2), bias, stride=stride, padding=padding)}
+        wrong = [(conv(x, weight.flip(-1, -2), bias, stride=stride, padding=padding), "flipped")]
         if bias is not None:
-            wrong["no_bias"] = conv(x, weight, None, stride=stride, padding=padding)
-        for cause, value in wrong.items():
-            if checks.matches(got, value, rtol=1e-4, atol=1e-5):
-                raise checks.CheckFailed(failure.message, cause=cause) from None
-        raise
+            wrong.append((conv(x, weight, None, stride=stride, padding=padding), "no_bias"))
+        return wrong
+
+    checks.assert_close_or_cause(got, checks.EXPECTED, f"conv2d_unfold({shown}){label}",
+                                 wrong_answers, rtol=1e-4, atol=1e-5)
     return got
 
 
@@ -490,10 +482,10 @@ def _train_one_epoch(train_one_epoch):
     loss, parameters = run_epoch(train_one_epoch, 14, 4, seed=1, eval_first=True)
     label = "train_one_epoch over 14 samples in batches of 4, 4, 4 and 2"
     for name, p in zip(("2.weight", "2.bias", "4.weight", "4.bias"), parameters):
-        _recause("epoch_params", checks.assert_close, p, rtol=1e-4, atol=1e-6,
-                 name=f"parameter {name} after {label}")
-    _recause("epoch_loss", checks.assert_close, loss, rtol=1e-5, atol=1e-7,
-             name=f"the mean loss returned by {label}")
+        recause("epoch_params", checks.assert_close, p, rtol=1e-4, atol=1e-6,
+                name=f"parameter {name} after {label}")
+    recause("epoch_loss", checks.assert_close, loss, rtol=1e-5, atol=1e-7,
+            name=f"the mean loss returned by {label}")
 
 
 # --- 10.checkpoint -------------------------------------------------------------------

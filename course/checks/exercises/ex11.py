@@ -78,15 +78,10 @@ def _l2_penalty(l2_penalty):
     got, grads = penalty_and_gradients(l2_penalty, params, 0.1, label)
     with torch.no_grad():
         squares = sum(p.pow(2).sum() for p in params)
-        wrong = {"no_half": 0.1 * squares, "not_squared": 0.05 * sum(p.norm() for p in params),
-                 "generator": torch.tensor(0.0)}
-    try:
-        checks.assert_close(got.reshape(()), name=label)
-    except checks.CheckFailed as failure:
-        for cause, value in wrong.items():
-            if checks.matches(got.reshape(()), value):
-                raise checks.CheckFailed(failure.message, cause=cause) from None
-        raise
+        wrong = [(0.1 * squares, "no_half"),
+                 (0.05 * sum(p.norm() for p in params), "not_squared"),
+                 (torch.tensor(0.0), "generator")]
+    checks.assert_close_or_cause(got.reshape(()), checks.EXPECTED, label, wrong)
     for i, g in enumerate(grads):
         checks.assert_close(g, name=f"the gradient of the penalty with respect to tensor {i}")
     zero, _ = penalty_and_gradients(l2_penalty, params, 0.0, "l2_penalty with lam=0")
@@ -144,14 +139,9 @@ def _sgd_step_with_decay(sgd_step_with_decay):
              "half_decay": [s - 0.1 * (g + 0.25 * s) for s, g in zip(start, grads)],
              "decay_without_lr": [s - 0.1 * g - 0.5 * s for s, g in zip(start, grads)]}
     for i, p in enumerate(got):
-        label = f"parameter {i} after one step (lr=0.1, weight_decay=0.5)"
-        try:
-            checks.assert_close(p, name=label)
-        except checks.CheckFailed as failure:
-            for cause, values in wrong.items():
-                if checks.matches(p, values[i]):
-                    raise checks.CheckFailed(failure.message, cause=cause) from None
-            raise
+        checks.assert_close_or_cause(p, checks.EXPECTED,
+                                     f"parameter {i} after one step (lr=0.1, weight_decay=0.5)",
+                                     [(values[i], cause) for cause, values in wrong.items()])
     later = decay_trajectory(sgd_step_with_decay, params, 0.1, 0.5, 2)
     for i, p in enumerate(later[-1]):
         checks.assert_close(p, name=f"parameter {i} after three steps (lr=0.1, weight_decay=0.5)")
@@ -381,41 +371,27 @@ def _batchnorm(BatchNorm):
     mean, biased, unbiased = _batch_moments(first)
     weight = run["parameters"].get("weight", torch.ones(3))
     bias = run["parameters"].get("bias", torch.zeros(3))
-    name = "BatchNorm(3) in training mode on a batch of 8"
-    try:
-        checks.assert_close(run["train output"], name=name, rtol=1e-4, atol=1e-5)
-    except checks.CheckFailed as failure:
-        wrong = _normalised(first, mean, unbiased) * weight + bias
-        if checks.matches(run["train output"], wrong, rtol=1e-4, atol=1e-5):
-            raise checks.CheckFailed(failure.message, cause="unbiased_normalise") from None
-        raise
-    try:
-        checks.assert_close(run["running_mean after step 1"], name="running_mean after one batch",
-                            rtol=1e-4, atol=1e-6)
-    except checks.CheckFailed as failure:
-        if checks.matches(run["running_mean after step 1"], 0.9 * mean, rtol=1e-4, atol=1e-6):
-            raise checks.CheckFailed(failure.message, cause="momentum") from None
-        raise
-    try:
-        checks.assert_close(run["running_var after step 1"], name="running_var after one batch",
-                            rtol=1e-4, atol=1e-6)
-    except checks.CheckFailed as failure:
-        for cause, value in (("biased_running", 0.9 + 0.1 * biased),
-                             ("momentum", 0.1 + 0.9 * unbiased)):
-            if checks.matches(run["running_var after step 1"], value, rtol=1e-4, atol=1e-6):
-                raise checks.CheckFailed(failure.message, cause=cause) from None
-        raise
+    # wrong outputs with the student's weight and bias: computed only once a check failed
+    checks.assert_close_or_cause(
+        run["train output"], checks.EXPECTED, "BatchNorm(3) in training mode on a batch of 8",
+        lambda: [(_normalised(first, mean, unbiased) * weight + bias, "unbiased_normalise")],
+        rtol=1e-4, atol=1e-5)
+    checks.assert_close_or_cause(run["running_mean after step 1"], checks.EXPECTED,
+                                 "running_mean after one batch", [(0.9 * mean, "momentum")],
+                                 rtol=1e-4, atol=1e-6)
+    checks.assert_close_or_cause(run["running_var after step 1"], checks.EXPECTED,
+                                 "running_var after one batch",
+                                 [(0.9 + 0.1 * biased, "biased_running"),
+                                  (0.1 + 0.9 * unbiased, "momentum")],
+                                 rtol=1e-4, atol=1e-6)
     for key in ("running_mean after step 2", "running_var after step 2"):
         checks.assert_close(run[key], name=f"{key[:-7]} after two batches", rtol=1e-4, atol=1e-6)
-    try:
-        checks.assert_close(run["eval output"], name="BatchNorm(3).eval() on 4 new samples",
-                            rtol=1e-4, atol=1e-5)
-    except checks.CheckFailed as failure:
-        m, b, _ = _batch_moments(test_x)
-        if checks.matches(run["eval output"], _normalised(test_x, m, b) * weight + bias,
-                          rtol=1e-4, atol=1e-5):
-            raise checks.CheckFailed(failure.message, cause="eval_batch_stats") from None
-        raise
+    test_mean, test_biased, _ = _batch_moments(test_x)
+    checks.assert_close_or_cause(
+        run["eval output"], checks.EXPECTED, "BatchNorm(3).eval() on 4 new samples",
+        lambda: [(_normalised(test_x, test_mean, test_biased) * weight + bias,
+                  "eval_batch_stats")],
+        rtol=1e-4, atol=1e-5)
     for what, grad in zip(("x", "bias", "weight"), run["gradients"]):
         checks.assert_close(grad, name=f"the gradient with respect to {what} in training mode",
                             rtol=1e-4, atol=1e-5)

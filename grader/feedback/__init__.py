@@ -1,0 +1,1 @@
+"""Per-student feedback pages with every hidden test kept out."""
