@@ -28,7 +28,7 @@ def execute(path: Path) -> None:
     import nbformat
     from nbclient import NotebookClient
 
-    from grader.autograde import grading_environment
+    from grader.autograde.coordinator import grading_environment
 
     nb = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory(prefix="bench-nb-") as scratch:

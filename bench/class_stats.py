@@ -88,8 +88,8 @@ def write_course(root: Path, assignment: str, submissions: dict[str, dict[str, C
     from nbgrader.api import Gradebook
     from sqlalchemy.exc import SAWarning
 
-    from grader import config, status
-    from grader.layout import Layout
+    from grader.core import config, status
+    from grader.core.layout import Layout
 
     shutil.copytree(_notebooks.SOLUTIONS / assignment, root / "solutions" / assignment)
     template = json.loads(_notebooks.solution(assignment).read_text())
@@ -206,8 +206,8 @@ def synthetic_class(assignment: str, students: int, seed: int = 0):
 # --- timing --------------------------------------------------------------------------
 
 def _stats(root: Path) -> None:
-    from grader import stats, stats_report
-    from grader.layout import Layout
+    from grader.core.layout import Layout
+    from grader.reports import stats, stats_report
 
     for result in stats.collect(root, [ASSIGNMENT]):
         stats_report.write(result, Layout.of(root).reports)

@@ -28,13 +28,14 @@ def make_course(root: Path, assignments: list[str], students: int):
     """A course at ``root`` as ``grader release`` leaves it: the solutions, their
     release, their answer keys; the project's nbgrader_config.py (so the nbgrader CLI
     works there), and each student's submission of every assignment."""
-    from grader import keys, release
-    from grader.autograde import Limits
-    from grader.layout import Layout
+    from grader.autograde import keys
+    from grader.core import nbgrader_api
+    from grader.core.layout import Layout
+    from grader.kernel.limits import Limits
 
     for a in assignments:
         shutil.copytree(_notebooks.SOLUTIONS / a, root / "solutions" / a)
-        release.generate(a, root)
+        nbgrader_api.generate_release(a, root)
         keys.key_for(Layout.of(root), a, Limits().as_task(), quiet=True)
         for i in range(students):
             folder = root / "submitted" / f"student{i:02d}" / a
@@ -46,8 +47,8 @@ def make_course(root: Path, assignments: list[str], students: int):
 
 def _env() -> dict:
     """This interpreter's tools first on PATH, plus the grading environment."""
-    from grader import config
-    from grader.autograde import GRADING_ENV
+    from grader.autograde.coordinator import GRADING_ENV
+    from grader.core import config
 
     config.tools_on_path()
     return {**os.environ, **GRADING_ENV}
@@ -64,7 +65,7 @@ def nbgrader_serial(layout, assignments: list[str]) -> None:
     """Plain nbgrader, the way its docs run it: ``nbgrader autograde A --force``."""
     nbgrader = str(Path(sys.executable).with_name("nbgrader"))
     for a in assignments:
-        # The course refuses nbgrader's own, unsandboxed autograde (grader.unsandboxed);
+        # The course refuses nbgrader's own, unsandboxed autograde (grader.grading.unsandboxed);
         # the baseline is exactly that, so it is allowed here.
         _run([nbgrader, "autograde", a, "--force", "--SandboxOnlyExporter.allow=True"],
              layout.root)
@@ -79,7 +80,7 @@ def grader_cli(layout, *args: str) -> None:
 def check_full_marks(layout, assignment: str, student: str) -> None:
     """RuntimeError unless ``student`` got every automatic point of ``assignment``
     (written answers wait for a person)."""
-    from grader import gradebook
+    from grader.core import gradebook
 
     scores = gradebook.cell_scores(layout.root, assignment, student)
     lost = [f"{gid} {s.score:g}/{s.max_score:g}" for gid, s in scores.items()
@@ -98,7 +99,7 @@ def result(name, figure, value, base_name, base, target, met, runs) -> harness.R
 
 def one_notebook(root: Path, runs: int, notebook: str) -> harness.Result:
     """One submission through the whole grader against nbclient alone."""
-    from grader.autograde import grade_class
+    from grader.autograde.coordinator import grade_class
 
     layout = make_course(root, [notebook], 1)
     grade = lambda: grade_class(layout, [notebook], jobs=1, force=True, quiet=True)  # noqa: E731

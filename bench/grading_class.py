@@ -4,7 +4,7 @@ A class of ``--students`` (20) times every assignment, each student submitting t
 solution notebooks (see :mod:`bench.grading`): plain ``nbgrader autograde
 <assignment>`` (its CLI, once per assignment, one notebook at a time) against
 ``grader autograde --jobs 2``, and that against ``grader autograde --scheduler`` on a
-Dask cluster of two single-thread workers on 127.0.0.1 (grader.local_cluster).
+Dask cluster of two single-thread workers on 127.0.0.1 (grader.autograde.local_cluster).
 Each run regrades everything (``--force``); full marks are checked after each kind.
 A run is 3 x 200 gradings (about an hour on 2 cores), so this benchmark runs
 ``--class-runs`` times (default once): each figure is already a sum over 200 notebooks.
@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from bench import _notebooks, grading, harness
-from grader.local_cluster import local_cluster
+from grader.autograde.local_cluster import local_cluster
 
 TARGET_SPEEDUP = 1.8
 JOBS, DASK_WORKERS = 2, 2

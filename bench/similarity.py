@@ -53,7 +53,7 @@ _PARAM = re.compile(r"def \w+\(([A-Za-z_]\w*)")
 def _answers_to_write() -> tuple[dict, dict[str, list[str]], str]:
     """The release notebook (JSON), per code answer cell the solution and its catalogued
     mistakes, and the grade_id of the written answer."""
-    from grader.answers import answer_cells, read_notebook
+    from grader.reports.answers import answer_cells, read_notebook
 
     release = read_notebook(_notebooks.ROOT / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     solution = answer_cells(read_notebook(_notebooks.solution(ASSIGNMENT)))
@@ -172,7 +172,7 @@ def _write_submission(root: Path, student: str, release: dict, answers: dict) ->
 def run_similarity(root: Path) -> set[tuple[str, str]]:
     """``grader similarity 05_losses`` in this process; the pairs it reports."""
     from grader.__main__ import main
-    from grader.layout import Layout
+    from grader.core.layout import Layout
 
     with contextlib.redirect_stdout(io.StringIO()):
         if main(["--course-dir", str(root), "similarity", ASSIGNMENT]) != 0:
@@ -184,8 +184,8 @@ def run_similarity(root: Path) -> set[tuple[str, str]]:
 
 def _sources(root: Path) -> dict[str, dict[str, str]]:
     """student -> grade_id -> answer text, as the command reads them."""
-    from grader.layout import Layout
-    from grader.answers import answer_cells, release_notebook, submissions
+    from grader.core.layout import Layout
+    from grader.reports.answers import answer_cells, release_notebook, submissions
 
     layout = Layout.of(root)
     cells = answer_cells(release_notebook(layout, ASSIGNMENT))

@@ -3,13 +3,17 @@
 Each ``test_NN_topic.py`` module calls :func:`assignment_tests`, so pytest-xdist with
 ``--dist loadfile`` spreads assignments over workers. Per assignment, graded by the
 real grader (sandboxed kernels, answer key recorded from the solution, verdicts by
-grader.judge) in one batch:
+grader.grading.judge) in one batch:
 
 - notebooks/ equals what nbgrader generates from solutions/, and the stored expected
   values of the visible checks equal what the solution reports;
 - no hidden-test text appears in notebooks/;
 - the solution gets full marks, the untouched release 0;
 - each typical mistake (``mistakes/mNN_topic.py``) loses exactly its exercise's points.
+  Mistakes whose exercises cannot affect each other share a submission
+  (:mod:`tests.notebooks.batching`); a shared submission whose scores are not exactly
+  what its mistakes explain is graded again one mistake at a time, so a failure always
+  names one mistake.
 """
 
 from __future__ import annotations
@@ -24,9 +28,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import autograde, gradebook, keys, release
-from grader.hidden import HIDDEN_BEGIN, hidden_lines
-from grader.layout import Layout
+from grader.autograde import coordinator as autograde
+from grader.autograde import keys
+from grader.core import gradebook, nbgrader_api
+from grader.core.hidden import HIDDEN_BEGIN, hidden_lines
+from grader.core.layout import Layout
+from grader.kernel.limits import Limits
+from tests.notebooks import batching
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,11 +82,11 @@ class Course:
     def __init__(self, root: Path, assignment: str):
         self.root, self.assignment = root, assignment
         shutil.copytree(ROOT / "solutions" / assignment, root / "solutions" / assignment)
-        self.release_dir = release.generate(assignment, root)
+        self.release_dir = nbgrader_api.generate_release(assignment, root)
         self.solution = self._read(root / "solutions")
         self.release = self._read(root / "notebooks")
         self.layout = Layout.of(root)
-        self.key = keys.key_for(self.layout, assignment, autograde.Limits().as_task(),
+        self.key = keys.key_for(self.layout, assignment, Limits().as_task(),
                                 quiet=True)
 
     def _read(self, folder: Path):
@@ -93,10 +101,13 @@ class Course:
             nbformat.write(nb, folder / f"{self.assignment}.ipynb")
         autograde.grade_class(self.layout, [self.assignment], jobs=1, quiet=True,
                               answer_keys={self.assignment: self.key})
+        return {student: self.scores(student) for student in submissions}
+
+    def scores(self, student: str) -> dict[str, float]:
+        """The student's autograded cell scores, from the gradebook."""
         auto = _auto_graded(self.solution)
-        return {student: {k: v.score for k, v in gradebook.cell_scores(
-                    self.root, self.assignment, student).items() if k in auto}
-                for student in submissions}
+        return {k: v.score for k, v in gradebook.cell_scores(
+            self.root, self.assignment, student).items() if k in auto}
 
     def verdicts(self, student: str) -> dict[str, dict]:
         """grade_id -> the judge's verdict, from the student's autograded notebook."""
@@ -107,6 +118,52 @@ class Course:
     def grade(self, student: str, nb) -> dict[str, float]:
         """Submit and grade one notebook; its autograded cell scores."""
         return self.grade_all({student: nb})[student]
+
+
+def _code_cells(nb, mistakes: list[Mistake]) -> list[tuple[str | None, str, str]]:
+    """(grade_id, kind, source) of each code cell, for :func:`batching.affected_tests`;
+    an answer cell's source joins its mistakes' code."""
+    extra: dict[str, list[str]] = {}
+    for mistake in mistakes:
+        extra.setdefault(mistake.cell, []).append(mistake.source)
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            meta = _nbgrader(cell)
+            kind = "answer" if meta.get("solution") else "test" if meta.get("grade") else "code"
+            cells.append((meta.get("grade_id"), kind,
+                          "\n".join([cell.source, *extra.get(meta.get("grade_id"), [])])))
+    return cells
+
+
+def _expected(full: dict[str, float], mistakes: list[Mistake]) -> dict[str, float]:
+    """The scores of a submission carrying ``mistakes``: their tests 0, the rest full."""
+    zero = {t for m in mistakes for t in m.tests}
+    return {k: (0.0 if k in zero else v) for k, v in full.items()}
+
+
+def grade_mistakes(course: "Course", mistakes: list[Mistake]) -> dict[int, tuple[str, list[int]]]:
+    """Grade every mistake; mistake index -> (the student whose submission carried it,
+    the mistakes that submission carried). Submissions carry several independent
+    mistakes; one whose scores surprise is graded again one mistake per submission."""
+    full = _auto_graded(course.solution)
+    plan = batching.rounds(mistakes, batching.affected_tests(_code_cells(course.solution,
+                                                                         mistakes)))
+
+    def submission(indices):
+        nb = course.solution
+        for i in indices:
+            nb = _with_cell(nb, mistakes[i].cell, mistakes[i].source)
+        return nb
+
+    scores = course.grade_all({f"round-{r}": submission(members)
+                               for r, members in enumerate(plan)})
+    owner = {i: (f"round-{r}", members) for r, members in enumerate(plan) for i in members}
+    again = [i for r, members in enumerate(plan) for i in members
+             if scores[f"round-{r}"] != _expected(full, [mistakes[j] for j in members])]
+    course.grade_all({f"mistake-{i}": submission([i]) for i in again})
+    owner.update({i: (f"mistake-{i}", [i]) for i in again})
+    return owner
 
 
 def _mistakes(assignment: str) -> list[Mistake]:
@@ -131,13 +188,13 @@ def assignment_tests(assignment: str) -> dict:
 
     @pytest.fixture(scope="module")
     def graded(course):
-        """student -> scores, for the solution, the untouched release and every mistake,
-        graded in one batch."""
-        submissions = {"solution": course.solution, "untouched": course.release}
-        for index, mistake in enumerate(mistakes):
-            submissions[f"mistake-{index}"] = _with_cell(course.solution, mistake.cell,
-                                                         mistake.source)
-        return course.grade_all(submissions)
+        """student -> scores, for the solution and the untouched release."""
+        return course.grade_all({"solution": course.solution, "untouched": course.release})
+
+    @pytest.fixture(scope="module")
+    def carried_by(course, graded):
+        """mistake index -> the student whose submission carried it (graded)."""
+        return grade_mistakes(course, mistakes)
 
     def test_release_is_generated_from_solutions(course):
         committed = json.loads((ROOT / "notebooks" / assignment / f"{assignment}.ipynb").read_text())
@@ -170,15 +227,17 @@ def assignment_tests(assignment: str) -> dict:
 
     @pytest.mark.parametrize("index", range(len(mistakes)),
                              ids=[f"{i}-{m.cell}" for i, m in enumerate(mistakes)])
-    def test_typical_mistake_loses_exactly_its_points(course, graded, index):
-        mistake, full = mistakes[index], _auto_graded(course.solution)
-        expected = {k: (0.0 if k in mistake.tests else v) for k, v in full.items()}
-        assert graded[f"mistake-{index}"] == expected, mistake.why
+    def test_typical_mistake_loses_exactly_its_points(course, carried_by, index):
+        mistake, (student, carried) = mistakes[index], carried_by[index]
+        together = [mistakes[j].why for j in carried if j != index]
+        assert course.scores(student) == _expected(_auto_graded(course.solution),
+                                                   [mistakes[j] for j in carried]), \
+            mistake.why + (f" (graded with {together})" if together else "")
         if mistake.forbidden:
-            verdicts = course.verdicts(f"mistake-{index}")
+            verdicts = course.verdicts(student)
             for test in mistake.tests:
                 named = [f["shown"] for f in verdicts[test]["failures"] if f["kind"] == "forbidden"]
                 assert named and mistake.forbidden in named[0], (test, verdicts[test])
 
     return {name: obj for name, obj in locals().items()
-            if name in ("course", "graded") or name.startswith("test_")}
+            if name in ("course", "graded", "carried_by") or name.startswith("test_")}
