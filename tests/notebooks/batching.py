@@ -29,8 +29,51 @@ def _statements(source: str) -> list[ast.stmt]:
         return []
 
 
-def _names(node, ctx) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)}
+def _params(args: ast.arguments) -> set[str]:
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+    return {a.arg for a in every if a is not None}
+
+
+def _scope(bound: set[str], inner: list) -> set[str]:
+    """Names read in ``inner`` that ``bound`` (a scope's own names) does not cover."""
+    return set().union(*(free_names(n) for n in inner)) - bound
+
+
+def free_names(node) -> set[str]:
+    """Names ``node`` reads from outside itself: not a function's parameters or locals,
+    not a comprehension's or lambda's own variables."""
+    if isinstance(node, ast.Name):
+        return {node.id} if isinstance(node.ctx, ast.Load) else set()
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        body = node.body if isinstance(node.body, list) else [node.body]
+        declared = {n for b in body for g in ast.walk(b) if isinstance(g, ast.Global)
+                    for n in g.names}
+        local = _params(node.args) | {n.id for b in body for n in ast.walk(b)
+                                      if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        outer = [*node.args.defaults, *filter(None, node.args.kw_defaults),
+                 *getattr(node, "decorator_list", [])]
+        return _scope(local - declared, body) | _scope(set(), outer)
+    if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        targets = {n.id for g in node.generators for n in ast.walk(g.target)
+                   if isinstance(n, ast.Name)}
+        first, *rest = node.generators          # the first iterable is read outside
+        parts = [getattr(node, f) for f in ("elt", "key", "value") if hasattr(node, f)]
+        parts += [*first.ifs, *(c for g in rest for c in (g.iter, *g.ifs))]
+        return _scope(targets, parts) | free_names(first.iter)
+    return set().union(*(free_names(child) for child in ast.iter_child_nodes(node)))
+
+
+_OWN_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp,
+               ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+def stored_names(node) -> set[str]:
+    """Names ``node`` binds in the scope it runs in (a comprehension's variables are its own)."""
+    if isinstance(node, ast.Name):
+        return {node.id} if isinstance(node.ctx, ast.Store) else set()
+    if isinstance(node, _OWN_SCOPES):
+        return set()
+    return set().union(*(stored_names(child) for child in ast.iter_child_nodes(node)))
 
 
 def _header(stmt: ast.stmt) -> list[ast.AST]:
@@ -70,18 +113,17 @@ class _Flow:
 
     def _bind(self, node, start: set[str], fixed: frozenset | set = frozenset()) -> set[str]:
         """One simple statement (or a definition, or a header): what stands behind it."""
-        used = _names(node, ast.Load) | ({n.id for n in ast.walk(node)
-                                           if isinstance(n, ast.Name)} if fixed else set())
+        used = free_names(node)
         behind = set(start).union(*(self.origin[n] for n in used if n in self.origin))
         bound = set(fixed)
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
-        assigned = set() if fixed or isinstance(node, ast.AugAssign) else _names(node, ast.Store)
+        assigned = set() if fixed or isinstance(node, ast.AugAssign) else stored_names(node)
         for name in bound | assigned:
             self.origin[name] = set(behind)
         self.values = (self.values - bound) | assigned
         if not fixed:
-            for name in (used | _names(node, ast.Store)) & self.values - assigned:
+            for name in (used | stored_names(node)) & self.values - assigned:
                 self.origin[name] |= behind            # used here: may have changed here
         return behind
 

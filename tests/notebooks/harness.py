@@ -22,6 +22,7 @@ import copy
 import importlib
 import json
 import shutil
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,6 +162,9 @@ def grade_mistakes(course: "Course", mistakes: list[Mistake]) -> dict[int, tuple
     owner = {i: (f"round-{r}", members) for r, members in enumerate(plan) for i in members}
     again = [i for r, members in enumerate(plan) for i in members
              if scores[f"round-{r}"] != _expected(full, [mistakes[j] for j in members])]
+    if again:      # says when the reading of the notebook was wrong (it costs gradings)
+        warnings.warn(f"{course.assignment}: mistakes {again} graded again one at a time: "
+                      "their shared submission lost other points than theirs")
     course.grade_all({f"mistake-{i}": submission([i]) for i in again})
     owner.update({i: (f"mistake-{i}", [i]) for i in again})
     return owner

@@ -4,6 +4,8 @@ computed from it, and never the others."""
 
 from types import SimpleNamespace
 
+import pytest
+
 from tests.notebooks.batching import affected_tests, rounds
 
 SETUP = ("code", "import torch\nx = torch.randn(8, 3)\nseed = 0")
@@ -105,7 +107,7 @@ class _FakeCourse:
             cell("assert f(1) == 1", "test_f", grade=True, points=1),
             cell("def g(t):\n    return t", "g", solution=True),
             cell("assert g(1) == 1", "test_g", grade=True, points=2)])
-        self.failing, self.graded = failing, {}
+        self.failing, self.graded, self.assignment = failing, {}, "a1"
 
     def grade_all(self, submissions):
         for student, nb in submissions.items():
@@ -134,6 +136,7 @@ def test_a_surprising_shared_submission_is_graded_again_one_mistake_at_a_time():
     from tests.notebooks.harness import grade_mistakes
     mistakes = _mistakes()
     course = _FakeCourse(failing={mistakes[0].source})      # g's mistake is not caught
-    carried = grade_mistakes(course, mistakes)
+    with pytest.warns(UserWarning, match=r"a1: mistakes \[0, 1\] graded again"):
+        carried = grade_mistakes(course, mistakes)
     assert carried == {0: ("mistake-0", [0]), 1: ("mistake-1", [1])}
     assert course.graded["mistake-1"] == {"test_f": 1.0, "test_g": 2.0}   # the failure to show
