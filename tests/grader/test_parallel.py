@@ -67,6 +67,9 @@ def test_ctrl_c_keeps_finished_gradings_and_a_rerun_grades_only_the_rest(tmp_pat
     assert "run the same command again" in err
     done = _records(layout)
     assert 1 <= done < 6
+    for i in range(6):       # what is left need not be slow any more
+        if not status.read(layout, "hardening", f"student{i}"):
+            nbformat.write(reference, layout.submitted / f"student{i}" / "hardening" / "hardening.ipynb")
     rerun = grader_cli(layout, "--jobs", "2")
     out, err = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, err
