@@ -208,11 +208,11 @@ class GuardedExecute(Execute):
             self._check_receipt(cell, _receipt_value(reply), _grade_id(cell))
 
     def _check_receipt(self, cell, value: str, grade_id: str) -> None:
-        expected = "ok:" + guard.sign(self.receipt_key.encode(), self._test_cell)
+        expected = guard.OK + guard.sign(self.receipt_key.encode(), self._test_cell)
         if hmac.compare_digest(value, expected):
             return
-        what = {"tampered": value.partition(":")[2], "ok": "forged receipt"}.get(
-            value.partition(":")[0], "no receipt")
+        what = (value.removeprefix(guard.TAMPERED) if value.startswith(guard.TAMPERED)
+                else "forged receipt" if value.startswith(guard.OK) else "no receipt")
         self.outcome.tampered.append(f"{grade_id}: {what}")
         cell.outputs.append(error_output(
             INTEGRITY_ERROR, f"this test cell's result cannot be trusted ({what}): the "

@@ -87,13 +87,20 @@ def install() -> None:
     shell = get_ipython()
     recorded = _snapshot(shell)
 
+    ok, tampered, signed = OK, TAMPERED, sign       # bound now: the notebook runs next
+
     def receipt(index: int) -> str:
         changed = _differences(recorded, _snapshot(shell))
         if changed or not key:
-            return "tampered:" + ",".join(changed or ["no key"])
-        return "ok:" + sign(key, index)
+            return tampered + ",".join(changed or ["no key"])
+        return ok + signed(key, index)
 
     globals()["receipt"] = receipt
+
+
+# A receipt is the one string a kernel can hand back (a user expression's value):
+# OK + the cell's signature, or TAMPERED + what changed. grader.grading.execute reads it.
+OK, TAMPERED = "ok:", "tampered:"
 
 
 def sign(key: bytes, index: int) -> str:
@@ -102,4 +109,4 @@ def sign(key: bytes, index: int) -> str:
 
 
 def receipt(index: int) -> str:   # replaced by install()
-    return "tampered:guard not installed"
+    return TAMPERED + "guard not installed"

@@ -144,10 +144,13 @@ def _expected(full: dict[str, float], mistakes: list[Mistake]) -> dict[str, floa
     return {k: (0.0 if k in zero else v) for k, v in full.items()}
 
 
-def grade_mistakes(course: "Course", mistakes: list[Mistake]) -> dict[int, tuple[str, list[int]]]:
-    """Grade every mistake; mistake index -> (the student whose submission carried it,
-    the mistakes that submission carried). Submissions carry several independent
-    mistakes; one whose scores surprise is graded again one mistake per submission."""
+def grade_mistakes(course: "Course", mistakes: list[Mistake], others: dict | None = None
+                   ) -> tuple[dict[str, dict[str, float]], dict[int, tuple[str, list[int]]]]:
+    """Grade every mistake, and the ``others`` submissions (student -> notebook) in the
+    same batch. Returns (student -> scores, mistake index -> (the student whose
+    submission carried it, the mistakes that submission carried)). Submissions carry
+    several independent mistakes; one whose scores surprise is graded again one
+    mistake per submission."""
     full = _auto_graded(course.solution)
     plan = batching.rounds(mistakes, batching.affected_tests(_code_cells(course.solution,
                                                                          mistakes)))
@@ -158,17 +161,17 @@ def grade_mistakes(course: "Course", mistakes: list[Mistake]) -> dict[int, tuple
             nb = _with_cell(nb, mistakes[i].cell, mistakes[i].source)
         return nb
 
-    scores = course.grade_all({f"round-{r}": submission(members)
-                               for r, members in enumerate(plan)})
+    scores = course.grade_all({**(others or {}), **{f"round-{r}": submission(members)
+                                                    for r, members in enumerate(plan)}})
     owner = {i: (f"round-{r}", members) for r, members in enumerate(plan) for i in members}
     again = [i for r, members in enumerate(plan) for i in members
              if scores[f"round-{r}"] != _expected(full, [mistakes[j] for j in members])]
     if again:      # says when the reading of the notebook was wrong (it costs gradings)
         warnings.warn(f"{course.assignment}: mistakes {again} graded again one at a time: "
                       "their shared submission lost other points than theirs")
-    course.grade_all({f"mistake-{i}": submission([i]) for i in again})
+    scores.update(course.grade_all({f"mistake-{i}": submission([i]) for i in again}))
     owner.update({i: (f"mistake-{i}", [i]) for i in again})
-    return owner
+    return scores, owner
 
 
 def _mistakes(assignment: str) -> list[Mistake]:
@@ -192,14 +195,20 @@ def assignment_tests(assignment: str) -> dict:
         return Course(tmp_path_factory.mktemp(assignment), assignment)
 
     @pytest.fixture(scope="module")
-    def graded(course):
-        """student -> scores, for the solution and the untouched release."""
-        return course.grade_all({"solution": course.solution, "untouched": course.release})
+    def batch(course):
+        """The solution, the untouched release and every mistake, graded in one batch."""
+        return grade_mistakes(course, mistakes,
+                              {"solution": course.solution, "untouched": course.release})
 
     @pytest.fixture(scope="module")
-    def carried_by(course, graded):
-        """mistake index -> the student whose submission carried it (graded)."""
-        return grade_mistakes(course, mistakes)
+    def graded(batch):
+        """student -> scores (the solution, the untouched release, the mistakes)."""
+        return batch[0]
+
+    @pytest.fixture(scope="module")
+    def carried_by(batch):
+        """mistake index -> (the student whose submission carried it, what it carried)."""
+        return batch[1]
 
     def test_release_is_generated_from_solutions(course):
         committed = json.loads((ROOT / "notebooks" / assignment / f"{assignment}.ipynb").read_text())
@@ -245,4 +254,4 @@ def assignment_tests(assignment: str) -> dict:
                 assert named and mistake.forbidden in named[0], (test, verdicts[test])
 
     return {name: obj for name, obj in locals().items()
-            if name in ("course", "graded", "carried_by") or name.startswith("test_")}
+            if name in ("course", "batch", "graded", "carried_by") or name.startswith("test_")}

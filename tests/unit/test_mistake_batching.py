@@ -127,7 +127,7 @@ def _mistakes():
 def test_independent_mistakes_are_graded_in_one_submission():
     from tests.notebooks.harness import grade_mistakes
     course = _FakeCourse(failing={m.source for m in _mistakes()})
-    carried = grade_mistakes(course, _mistakes())
+    _, carried = grade_mistakes(course, _mistakes())
     assert carried == {0: ("round-0", [0, 1]), 1: ("round-0", [0, 1])}
     assert list(course.graded) == ["round-0"]
 
@@ -137,6 +137,6 @@ def test_a_surprising_shared_submission_is_graded_again_one_mistake_at_a_time():
     mistakes = _mistakes()
     course = _FakeCourse(failing={mistakes[0].source})      # g's mistake is not caught
     with pytest.warns(UserWarning, match=r"a1: mistakes \[0, 1\] graded again"):
-        carried = grade_mistakes(course, mistakes)
+        _, carried = grade_mistakes(course, mistakes)
     assert carried == {0: ("mistake-0", [0]), 1: ("mistake-1", [1])}
     assert course.graded["mistake-1"] == {"test_f": 1.0, "test_g": 2.0}   # the failure to show
