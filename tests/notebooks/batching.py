@@ -78,10 +78,11 @@ def stored_names(node) -> set[str]:
 
 def _header(stmt: ast.stmt) -> list[ast.AST]:
     """The parts of a compound statement outside its bodies (test, iterator, items)."""
-    return [value for name, value in ast.iter_fields(stmt) if name not in _BODIES
-            and isinstance(value, ast.AST)] + [
-            item for name, value in ast.iter_fields(stmt) if name not in _BODIES
-            and isinstance(value, list) for item in value if isinstance(item, ast.AST)]
+    parts = []
+    for name, value in ast.iter_fields(stmt):
+        if name not in _BODIES:
+            parts += value if isinstance(value, list) else [value]
+    return [part for part in parts if isinstance(part, ast.AST)]
 
 
 @dataclass
