@@ -14,10 +14,11 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 .PHONY: lab test system-deps install bench clean
 
+# --no-cache-dir: torch's wheels are GBs; a cached copy would double the disk it needs.
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[$(EXTRAS)]'
+	$(PY) -m pip install --quiet --no-cache-dir -c constraints.txt -e '.[$(EXTRAS)]'
 	touch $(STAMP)
 
 install: $(STAMP)

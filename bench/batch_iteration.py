@@ -60,11 +60,12 @@ def run(smoke: bool) -> list[harness.Result]:
     pair_runs = runs if smoke else runs * PAIR_RUNS_PER_RUN
     ours, tensors = harness.medians_each({"course": lambda: _epoch(course),
                                           "tensors": lambda: _epoch(tensor_loader)},
-                                         pair_runs).values()
+                                         pair_runs, harness.warmup_for(smoke)).values()
     with tempfile.TemporaryDirectory(prefix="bench-batches-") as root:
         source = _idx.prepare(root)
         loader = _torchvision_loader(root, n)
-        per_sample = harness.median(harness.measure(lambda: _epoch(loader), runs))
+        per_sample = harness.median(harness.measure(lambda: _epoch(loader), runs,
+                                                    harness.warmup_for(smoke)))
     figure = f"mnist.batches, one epoch of {n:,} samples, batch {BATCH_SIZE}"
     return [_result(figure, ours, "DataLoader(TensorDataset)", tensors, TARGET_RATIO,
                     pair_runs),

@@ -238,7 +238,8 @@ def run(smoke: bool) -> list[harness.Result]:
         root = Path(scratch)
         write_course(root, ASSIGNMENT, *synthetic_class(ASSIGNMENT, n))
         inside = harness.medians_each({"stats": lambda: _stats(root),
-                                       "export": lambda: _nbgrader_export(root)}, runs)
+                                       "export": lambda: _nbgrader_export(root)},
+                                      runs, harness.warmup_for(smoke))
         nbgrader = str(Path(sys.executable).with_name("nbgrader"))
         commands = harness.medians_each({
             "stats": _command([sys.executable, "-m", "grader", "--course-dir", str(root),

@@ -25,7 +25,7 @@ def python(*args: str) -> None:
 
 def run(smoke: bool) -> list[harness.Result]:
     """Seconds to print the grader's help, next to a bare interpreter start."""
-    runs, warmup = harness.runs_for(smoke), 0 if smoke else 1
+    runs, warmup = harness.runs_for(smoke), harness.warmup_for(smoke)
     medians = harness.medians_each({
         "help": lambda: python("-m", "grader", "--help"),
         "command help": lambda: python("-m", "grader", "autograde", "--help"),

@@ -102,6 +102,12 @@ def runs_for(smoke: bool) -> int:
     return 1 if smoke else settings.runs
 
 
+def warmup_for(smoke: bool) -> int:
+    """Untimed turns before the timed ones: 1 for a real run, none for a smoke run
+    (which checks that a benchmark works, not what it measures)."""
+    return 0 if smoke else 1
+
+
 def median(times: list[float]) -> float:
     """Median of a list of timings."""
     return float(statistics.median(times))

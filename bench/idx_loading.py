@@ -36,7 +36,7 @@ def run(smoke: bool) -> list[harness.Result]:
         source = _idx.prepare(root)
         ours, base = harness.medians_each({"course": lambda: _course(root),
                                            "torchvision": lambda: _torchvision(root)},
-                                          runs).values()
+                                          runs, harness.warmup_for(smoke)).values()
     return [harness.Result(
         name="idx_loading", figure=f"70,000 images to tensors, {source}", unit="s",
         value=ours, baseline_name="torchvision FashionMNIST(download=False)",

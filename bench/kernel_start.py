@@ -34,7 +34,7 @@ def kernel_run(code: str) -> None:
 
 def run(smoke: bool) -> list[harness.Result]:
     """Seconds per kernel start, with and without importing torch and course."""
-    runs, warmup = harness.runs_for(smoke), 0 if smoke else 1
+    runs, warmup = harness.runs_for(smoke), harness.warmup_for(smoke)
     ours, bare = harness.medians_each({"ours": lambda: kernel_run("import torch, course"),
                                        "bare": lambda: kernel_run("pass")},
                                       runs, warmup).values()

@@ -83,7 +83,7 @@ def run(smoke: bool) -> list[harness.Result]:
     with harness.torch_threads(1):
         fast, loop = harness.medians_each({"course": lambda: toy.generate(n_fast, 0, seed=1),
                                            "loop": lambda: python_loop(n_loop, seed=1)},
-                                          runs).values()
+                                          runs, harness.warmup_for(smoke)).values()
     rate, base = n_fast / fast, n_loop / loop
     ratio = harness.ratio(rate, base, higher_is_better=True)
     return [harness.Result(

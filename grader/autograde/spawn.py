@@ -49,6 +49,15 @@ def _child(scratch: str, env: dict) -> None:
     sys.exit(worker.main([scratch]))
 
 
+def log_tail(scratch: Path) -> str:
+    """The end of a grading process's log, or why there is none."""
+    log = scratch / LOG_FILE
+    if not log.is_file():
+        return ("(no log: the process stopped before it started grading; a script that "
+                "grades must start from an `if __name__ == \"__main__\":` block)")
+    return log.read_text(errors="replace")[-2000:]
+
+
 def _kill(proc) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -97,9 +106,9 @@ def run_task(task: dict) -> dict:
                                   f"the cap of {cap} s", time.monotonic() - start)
         result_file = Path(scratch) / worker.RESULT_FILE
         if not result_file.is_file():
-            log = (Path(scratch) / LOG_FILE).read_text(errors="replace")[-2000:]
             return worker.stopped(task, status.KERNEL_DIED, f"the grading process exited "
-                                  f"with {proc.exitcode}:\n{log}", time.monotonic() - start)
+                                  f"with {proc.exitcode}:\n{log_tail(Path(scratch))}",
+                                  time.monotonic() - start)
         result = json.loads(result_file.read_text())
     result["seconds"] = time.monotonic() - start
     return result

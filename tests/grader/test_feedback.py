@@ -1,8 +1,7 @@
 """Feedback HTML shows scores, visible checks and outcomes, and never a hidden test
-(real nbgrader: a tiny two-exercise course, and notebook 05 with typical mistakes)."""
+(real nbgrader, a tiny two-exercise course; notebook 05's pages are tested in
+tests/notebooks/test_05_losses.py, where it is graded)."""
 
-import copy
-import html
 import re
 import shutil
 
@@ -20,18 +19,9 @@ from grader.feedback import page as feedback_page
 from grader.feedback.preprocessors import (HIDDEN_FAILURE, NOTE, RefuseHiddenText, StripHiddenTests,
                                            SummariseTestOutcomes, failing_line)
 from tests.grader import tiny_course
+from tests.grader.feedback_text import cell as _cell
+from tests.grader.feedback_text import text as _text
 from tests.grader.tiny_course import SECRETS
-from tests.notebooks.harness import Course
-from tests.notebooks.mistakes.m05_losses import MISTAKES as LOSS_MISTAKES
-
-
-def _text(page: str) -> str:
-    return html.unescape(re.sub(r"<[^>]*>", "", page))
-
-
-def _cell(page: str, grade_id: str) -> str:
-    """The text of one grade cell's panel and outputs in a feedback page."""
-    return _text(page.split(f'<a name="{grade_id}">')[1].split("cell border-box-sizing")[0])
 
 
 @pytest.fixture(scope="module")
@@ -145,69 +135,6 @@ def test_failing_line_reads_ipython_tracebacks(traceback, count, line):
     assert failing_line(traceback, count) == line
 
 
-def _mistake(cell: str, words: str):
-    return next(m for m in LOSS_MISTAKES if m.cell == cell and words in m.why)
-
-
-def _with_answers(nb, answers: dict):
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in answers:
-            cell.source = answers[grade_id]
-    return nb
-
-
-MSE_BY_TORCH = ('def mse(pred, target, reduction="mean"):\n'
-                '    return F.mse_loss(pred, target, reduction=reduction)')
-
-
-@pytest.fixture(scope="module")
-def losses(tmp_path_factory):
-    """Notebook 05 graded for eve, whose class_weights fails only a hidden test and whose
-    mse (mean and sum swapped) fails a visible check, and for mallory, whose mse calls
-    the forbidden F.mse_loss."""
-    course = Course(tmp_path_factory.mktemp("losses"), "05_losses")
-    eve = {m.cell: m.source for m in (_mistake("class_weights", "only the hidden test with 6 classes"),
-                                       _mistake("mse", "mean and sum swapped"))}
-    scores = course.grade_all({"eve": _with_answers(course.solution, eve),
-                               "mallory": _with_answers(course.solution, {"mse": MSE_BY_TORCH})})
-    assert scores["eve"]["test_class_weights"] == 0.0 and scores["eve"]["test_mse"] == 0.0
-    assert scores["mallory"]["test_mse"] == 0.0 and scores["mallory"]["test_bce"] == 2.0
-    [page] = feedback.generate("05_losses", "eve", course.root)
-    return course, page.read_text()
-
-
-def test_a_forbidden_call_is_named_in_the_feedback(losses):
-    course, _ = losses
-    [page] = feedback.generate("05_losses", "mallory", course.root)
-    cell = _cell(page.read_text(), "test_mse")
-    assert re.search(r"Not accepted: mse uses F\.mse_loss \(torch\.nn\.functional\.mse_loss\), "
-                     r"In \[\d+\] line 2, which this exercise does not allow\.", cell)
-
-
-def test_real_notebook_feedback_hides_every_hidden_test(losses):
-    course, page = losses
-    text = _text(page)
-    assert re.search(r"05_losses \(Score: [\d.]+ / [\d.]+\)", text)
-    assert 'checks.verify("05.class_weights", class_weights)' in text
-    assert "BEGIN HIDDEN" not in page
-    assert [line for line in hidden_lines(course.solution) if line in text] == []
-    assert "Traceback (most recent call last)" not in text and "Cell In[" not in text
-
-
-def test_real_notebook_hidden_failure_shows_only_the_fixed_sentence(losses):
-    cell = _cell(losses[1], "test_class_weights")
-    assert re.search(rf"Failed in the hidden tests: \w+: {HIDDEN_FAILURE} \(the failing "
-                     r"case: [a-z .]+\)\.", cell)
-    assert "absent" not in cell and "expected" not in cell
-
-
-def test_real_notebook_visible_failure_shows_the_check_message(losses):
-    cell = _cell(losses[1], "test_mse")
-    assert "Failed in the visible checks: " in cell and "mse" in cell.split("visible checks:")[1]
-
-
 def test_nbgraders_own_feedback_as_the_formgrader_makes_it_shows_no_hidden_test(course):
     """The formgrader's "Generate Feedback" calls NbGraderAPI.generate_feedback with the
     course's nbgrader_config.py, which gives it the grader's steps."""
@@ -238,18 +165,6 @@ def test_nbgraders_own_autograde_is_refused_with_the_sandboxed_command(course, t
     assert not result["success"]
     assert "python -m grader autograde" in result.get("log", "") + result.get("error", "")
     assert sorted(p.name for p in (tmp_path / "course/autograded").iterdir()) == ["alice", "bob"]
-
-
-def test_real_notebook_contents_name_each_exercise_and_formulas_need_no_internet(losses):
-    page = losses[1]
-    toc = _text(page.split('<div id="toc">')[1].split("</div>")[0])
-    assert "Test cell" not in toc
-    assert "Exercise 4: cross-entropy with class weights (Score: 0.0 / 3.0)" in toc \
-        or "Exercise 4: cross-entropy with class weights (Score: 3.0 / 3.0)" in toc
-    assert "Question (Score: " in toc                      # the hand-graded one, by name
-    assert "cdnjs" not in page
-    assert "mathjax" not in page.lower()
-    assert page.count("<math") > 20 and "$$" not in _text(page)
 
 
 @pytest.mark.parametrize("source, formulas", [

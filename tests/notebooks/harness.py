@@ -155,11 +155,9 @@ def grade_mistakes(course: "Course", mistakes: list[Mistake], others: dict | Non
     plan = batching.rounds(mistakes, batching.affected_tests(_code_cells(course.solution,
                                                                          mistakes)))
 
-    def submission(indices):
-        nb = course.solution
-        for i in indices:
-            nb = _with_cell(nb, mistakes[i].cell, mistakes[i].source)
-        return nb
+    def submission(indices):     # a round never holds two mistakes of one cell
+        return _with_cells(course.solution, {mistakes[i].cell: mistakes[i].source
+                                             for i in indices})
 
     scores = course.grade_all({**(others or {}), **{f"round-{r}": submission(members)
                                                     for r, members in enumerate(plan)}})
@@ -186,8 +184,17 @@ def _expected_files(key: dict) -> dict:
             for name in keys.visible_expected(key)}
 
 
-def assignment_tests(assignment: str) -> dict:
-    """The test functions (and their fixtures) for one assignment."""
+def _with_cells(nb, answers: dict[str, str]):
+    """A copy of ``nb`` with each answer cell (grade_id -> source) replaced."""
+    for grade_id, source in answers.items():
+        nb = _with_cell(nb, grade_id, source)
+    return nb
+
+
+def assignment_tests(assignment: str, students: dict[str, dict[str, str]] | None = None) -> dict:
+    """The test functions (and their fixtures) for one assignment. ``students``
+    (name -> {grade_id: source}) are more submissions for the module's own tests,
+    graded in the same batch: the solution with those answer cells replaced."""
     mistakes = _mistakes(assignment)
 
     @pytest.fixture(scope="module")
@@ -197,12 +204,15 @@ def assignment_tests(assignment: str) -> dict:
     @pytest.fixture(scope="module")
     def batch(course):
         """The solution, the untouched release and every mistake, graded in one batch."""
-        return grade_mistakes(course, mistakes,
-                              {"solution": course.solution, "untouched": course.release})
+        others = {name: _with_cells(course.solution, answers)
+                  for name, answers in (students or {}).items()}
+        return grade_mistakes(course, mistakes, {"solution": course.solution,
+                                                 "untouched": course.release, **others})
 
     @pytest.fixture(scope="module")
     def graded(batch):
-        """student -> scores (the solution, the untouched release, the mistakes)."""
+        """student -> scores (the solution, the untouched release, ``students``, the
+        mistakes)."""
         return batch[0]
 
     @pytest.fixture(scope="module")

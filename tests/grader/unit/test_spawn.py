@@ -121,3 +121,9 @@ def test_a_grading_past_its_cap_comes_back_as_timed_out():
     result = spawn.run_task(_task(limits={"cell_seconds": 5, "wall_seconds": 0, "kernel": {}}))
     assert result["status"] == status.TIMED_OUT
     assert result["message"] == "the notebook ran longer than the cap of 0 s"
+
+
+def test_a_process_that_died_before_its_log_says_so(tmp_path):
+    assert "stopped before it started grading" in spawn.log_tail(tmp_path)
+    (tmp_path / spawn.LOG_FILE).write_text("x" * 3000 + "the end")
+    assert spawn.log_tail(tmp_path).endswith("the end") and len(spawn.log_tail(tmp_path)) == 2000
