@@ -28,14 +28,21 @@ PAGE_CONFIG = "JSON.parse(document.getElementById('jupyter-config-data').textCon
 
 
 @pytest.fixture(scope="module")
-def student_lab(tmp_path_factory):
-    """JupyterLab serving a fresh student repository, with private user settings."""
+def chromium():
+    with Browser() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def student_lab(tmp_path_factory, chromium):
+    """JupyterLab serving a fresh student repository, with private user settings, and a
+    tab that the module's tests share."""
     dest = publish.publish(tmp_path_factory.mktemp("published") / "student",
                            repo_url="https://github.com/example-school/pytorch-course")
     home = tmp_path_factory.mktemp("lab-user")
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), COURSE_FAST="1")
-    with running_lab(env=env, cwd=dest) as lab, Browser() as chromium:
+    with running_lab(env=env, cwd=dest) as lab:
         page = chromium.page()
         yield lab, page
         page.close()
@@ -43,7 +50,7 @@ def student_lab(tmp_path_factory):
 
 def _open(lab, page, path: str = "/lab") -> None:
     """Open ``path`` and wait until the nbgrader menu is in the menu bar."""
-    page.navigate(f"{lab.url}{path}?token={lab.token}")
+    page.navigate(f"{lab.url}{path}{'&' if '?' in path else '?'}token={lab.token}")
     page.wait_for("[...document.querySelectorAll('.lm-MenuBar-item')]"
                   ".some(e => e.textContent.trim() === 'Nbgrader')", timeout=60)
 
@@ -112,3 +119,31 @@ def test_the_formgrader_and_course_list_are_not_served(student_lab):
         assert answer.value.code == 404, path
     status, body = lab.get("/courses")              # the Assignment List's server side
     assert status == 200 and "success" in json.loads(body)
+
+
+def test_a_validate_success_says_hidden_tests_still_run(student_lab, chromium):
+    """nbgrader's success sentence is fixed in its JavaScript; the course's custom.css
+    (lab-settings/custom) adds that the hidden tests still run at grading. The notebook
+    opens in a tab and a workspace of its own (?reset), so no notebook restored or left
+    open by another test can take the click or hold the page."""
+    lab, _ = student_lab
+    page = chromium.page()
+    cell = {"cell_type": "code", "source": "checked = 1 + 1", "metadata": {},
+            "outputs": [], "execution_count": None}
+    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook = {"cells": [cell], "metadata": {"kernelspec": kernel}, "nbformat": 4,
+                "nbformat_minor": 5}
+    lab.put_json("/api/contents/notebooks/passing.ipynb",
+                 {"type": "notebook", "format": "json", "content": notebook})
+    _open(lab, page, "/lab/workspaces/validate-success/tree/notebooks/passing.ipynb?reset")
+    page.wait_for_selector(".jp-NotebookPanel-toolbar .validate-button", timeout=60)
+    tabs = page.evaluate("[...document.querySelectorAll('.jp-MainAreaWidget .lm-TabBar-tab, "
+                         ".lm-DockPanel-tabBar .lm-TabBar-tab')].map(t => t.textContent.trim())")
+    assert tabs == ["passing.ipynb"], tabs
+    page.click(".jp-NotebookPanel-toolbar .validate-button", "Validate", timeout=60)
+    page.wait_for("!!document.querySelector('.validation-success p')", timeout=300)
+    added = page.evaluate("getComputedStyle(document.querySelector('.validation-success p'),"
+                          " '::after').content")
+    page.screenshot(SCREENSHOTS / "student-lab-validate-success.png")
+    page.close()
+    assert "Hidden tests with other inputs still run when your work is graded." in added
