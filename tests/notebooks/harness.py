@@ -68,12 +68,13 @@ def _text(path: Path) -> str:
     return raw + "\n" + "\n".join(c.source for c in nbformat.reads(raw, 4).cells)
 
 
-def _with_cell(nb, grade_id: str, source: str):
-    """A copy of ``nb`` whose cell ``grade_id`` has ``source``."""
+def _with_cells(nb, answers: dict[str, str]):
+    """A copy of ``nb`` with each answer cell (grade_id -> source) replaced."""
     nb = copy.deepcopy(nb)
-    cells = [c for c in nb.cells if _nbgrader(c).get("grade_id") == grade_id]
-    assert len(cells) == 1, f"no single cell with grade_id {grade_id!r}"
-    cells[0].source = source
+    for grade_id, source in answers.items():
+        cells = [c for c in nb.cells if _nbgrader(c).get("grade_id") == grade_id]
+        assert len(cells) == 1, f"no single cell with grade_id {grade_id!r}"
+        cells[0].source = source
     return nb
 
 
@@ -182,13 +183,6 @@ def _expected_files(key: dict) -> dict:
     return {name: json.loads((keys.expected_dir() / f"{name}.json").read_text())
             if (keys.expected_dir() / f"{name}.json").is_file() else None
             for name in keys.visible_expected(key)}
-
-
-def _with_cells(nb, answers: dict[str, str]):
-    """A copy of ``nb`` with each answer cell (grade_id -> source) replaced."""
-    for grade_id, source in answers.items():
-        nb = _with_cell(nb, grade_id, source)
-    return nb
 
 
 def assignment_tests(assignment: str, students: dict[str, dict[str, str]] | None = None) -> dict:
