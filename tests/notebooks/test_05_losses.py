@@ -12,14 +12,11 @@ from grader.feedback.preprocessors import HIDDEN_FAILURE
 from tests.grader.feedback_text import cell, text
 from tests.notebooks.harness import assignment_tests
 from tests.notebooks.mistakes.m05_losses import MISTAKES
+from tests.unit.exercise_sources import find_mistake
 
-
-def _mistake(grade_id: str, words: str) -> str:
-    return next(m.source for m in MISTAKES if m.cell == grade_id and words in m.why)
-
-
-EVE = {"class_weights": _mistake("class_weights", "only the hidden test with 6 classes"),
-       "mse": _mistake("mse", "mean and sum swapped")}
+EVE = {grade_id: find_mistake(MISTAKES, why, grade_id).source
+       for grade_id, why in (("class_weights", "only the hidden test with 6 classes"),
+                             ("mse", "mean and sum swapped"))}
 MALLORY = {"mse": 'def mse(pred, target, reduction="mean"):\n'
                   '    return F.mse_loss(pred, target, reduction=reduction)'}
 
