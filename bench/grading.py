@@ -11,6 +11,8 @@ cannot pass as a fast one. The helpers here also build the class of
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import shutil
 import subprocess
@@ -22,9 +24,6 @@ from bench import _notebooks, harness
 
 NOTEBOOK = "05_losses"
 TARGET_OVERHEAD = 1.3
-# Answer keys recorded in this run, by file name. The name carries the digest of the
-# solution and of the course package, so a later course of the run takes a copy.
-_KEYS: dict[str, bytes] = {}
 
 
 def make_course(root: Path, assignments: list[str], students: int):
@@ -52,14 +51,15 @@ def _answer_key(layout, assignment: str) -> None:
     from grader.autograde import keys
     from grader.kernel.limits import Limits
 
-    target = keys.path(layout, assignment)
-    if target.name in _KEYS:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(_KEYS[target.name])
-        target.chmod(0o640)                  # as keys.key_for writes it
-    else:
-        keys.key_for(layout, assignment, Limits().as_task(), quiet=True)
-        _KEYS[target.name] = target.read_bytes()
+    keys.key_from_store(layout, assignment, _key_store(), Limits().as_task())
+
+
+@functools.cache
+def _key_store() -> Path:
+    """A folder for the keys recorded in this run, removed at exit."""
+    store = Path(tempfile.mkdtemp(prefix="bench-keys-"))
+    atexit.register(shutil.rmtree, store, True)
+    return store
 
 
 def _env() -> dict:

@@ -3,8 +3,10 @@
 notebooks run in fast mode (kernels inherit this environment)."""
 
 import os
+from pathlib import Path
 
 import matplotlib
+import pytest
 
 from grader.core.config import tools_on_path
 
@@ -16,3 +18,13 @@ tools_on_path()
 
 # Notebooks under tests/ are grading fixtures, not notebooks to execute with nbval.
 collect_ignore_glob = ["fixtures/*", "**/fixtures/*"]
+
+
+@pytest.fixture(scope="session")
+def key_store(tmp_path_factory) -> Path:
+    """A folder of the answer keys recorded in this test run, shared by the xdist
+    workers (grader.autograde.keys.key_from_store): a test that is not about recording
+    a key copies one recorded earlier for the same solution and course package."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return shared / "answer-keys"

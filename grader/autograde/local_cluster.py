@@ -60,12 +60,17 @@ def local_cluster(workers: int = 2, timeout: float = 60.0):
             with Client(address, timeout=f"{timeout}s") as client:
                 client.wait_for_workers(workers, timeout=timeout)
             yield address
-        finally:
-            for proc in reversed(procs):
-                proc.terminate()
-            for proc in reversed(procs):
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+        finally:      # workers first: one that outlives its scheduler waits 30 s for it
+            _stop(procs[1:])
+            _stop(procs[:1])
+
+
+def _stop(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

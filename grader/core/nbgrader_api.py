@@ -6,7 +6,9 @@ from pathlib import Path
 
 from nbgrader.apps import NbGraderAPI
 
-from grader.core import config
+from grader.core import config, gradebook_revision
+
+gradebook_revision.install()      # a new gradebook costs milliseconds, not a subprocess
 
 
 class NbgraderError(RuntimeError):

@@ -11,7 +11,8 @@
   arrival, so a 30 MB line never reaches the autograded notebook.
 - A cell past its timeout is interrupted; one that ignores the interrupt for
   ``interrupt_grace`` seconds gets its kernel killed, the later cells are not run
-  (they score 0) and the grading ends as timed_out.
+  (they score 0) and the grading ends as timed_out. A kernel that dies in the
+  meantime ends the grading as kernel_died, as it would have a moment earlier.
 
 How the execution ended goes into the grading's :class:`~grader.grading.outcome.Outcome`.
 """
@@ -87,6 +88,9 @@ class _OutputBudget:
             size = self.left[kind]
         self.left[kind] -= size
         return True
+
+
+GRACE_POLL_SECONDS = 0.5      # how often a kernel given the interrupt is checked for life
 
 
 class GuardedExecute(Execute):
@@ -177,11 +181,26 @@ class GuardedExecute(Execute):
 
     async def _async_handle_timeout(self, timeout, cell=None):
         reply = await super()._async_handle_timeout(timeout, cell)      # interrupts
-        try:
-            await asyncio.wait_for(self._idle.wait(), self.interrupt_grace)
-        except asyncio.TimeoutError:
+        if not await self._obeyed_interrupt():
             await self._stop_kernel(cell)
         return reply
+
+    async def _obeyed_interrupt(self) -> bool:
+        """Whether the kernel went idle within ``interrupt_grace`` seconds. One that died
+        meanwhile (a memory hog met the OOM killer) raises DeadKernelError, as nbclient
+        does for a kernel that dies while a cell runs."""
+        deadline = asyncio.get_running_loop().time() + self.interrupt_grace
+        while not self._idle.is_set():
+            if not await ensure_async(self.km.is_alive()):
+                raise DeadKernelError("Kernel died")
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return False
+            try:
+                await asyncio.wait_for(self._idle.wait(), min(left, GRACE_POLL_SECONDS))
+            except asyncio.TimeoutError:
+                pass
+        return True
 
     async def _stop_kernel(self, cell) -> None:
         """Kill a kernel that ignored the interrupt; the rest of the notebook is not run."""

@@ -35,10 +35,10 @@ from grader.kernel.manager import SandboxedKernelManager
 
 OBSERVE_VARIABLE, RECORD_VARIABLE = "COURSE_OBSERVE", "COURSE_RECORD"   # course.checks.reporting
 TASK_FILE, RESULT_FILE, POLICY_FILE, KEY_FILE = "task.json", "result.json", "policy.json", "key.json"
-RECORD, GRADE = "record", "grade"
+RECORD, GRADE = "record", "grade"      # task["mode"]: record an answer key, or grade with one
 # Kernels started while grading inherit these: fast mode (course.budget) and one
 # thread per kernel, so that several gradings share the cores without oversubscription.
-GRADING_ENV = {"COURSE_GRADING": "1", "OMP_NUM_THREADS": "1"}      # task["mode"]: record an answer key, or grade with one
+GRADING_ENV = {"COURSE_GRADING": "1", "OMP_NUM_THREADS": "1"}
 
 
 # --- the task as plain data ----------------------------------------------------------

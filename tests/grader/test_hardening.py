@@ -15,6 +15,7 @@ import nbformat
 import pytest
 
 from grader.autograde import coordinator as autograde
+from grader.autograde import keys
 from grader.core import gradebook, status
 from grader.core.layout import Layout
 from grader.kernel.limits import GiB, KernelLimits, Limits
@@ -76,9 +77,10 @@ def other_checkout():
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory, listener, other_checkout):
+def course(tmp_path_factory, listener, other_checkout, key_store):
     layout = make_course(tmp_path_factory.mktemp("hardening"), EXPECTED,
                          port=listener.getsockname()[1], other=other_checkout)
+    keys.key_from_store(layout, "hardening", key_store, LIMITS.as_task())
     summary = autograde.grade_class(layout, ["hardening"], jobs=2, limits=LIMITS, quiet=True)
     assert len(summary.graded) == len(EXPECTED), "the batch went through every submission"
     return layout
@@ -170,8 +172,9 @@ def test_a_rerun_grades_nothing_that_is_up_to_date(course):
     assert summary.graded == [] and len(summary.skipped) == len(EXPECTED)
 
 
-def test_unseeded_randomness_gives_the_same_result_on_every_run(tmp_path):
+def test_unseeded_randomness_gives_the_same_result_on_every_run(tmp_path, key_store):
     layout = make_course(tmp_path, ["unseeded-randomness"])
+    keys.key_from_store(layout, "hardening", key_store, LIMITS.as_task())
     seen = set()
     for _ in range(3):
         autograde.grade_class(layout, ["hardening"], jobs=1, limits=LIMITS, force=True, quiet=True)

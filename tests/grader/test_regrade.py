@@ -13,8 +13,10 @@ from nbformat.v4 import new_markdown_cell
 from nbgrader.api import Gradebook
 
 from grader.__main__ import main
+from grader.autograde import keys
 from grader.core import status
 from grader.core.layout import Layout
+from grader.kernel.limits import Limits
 from grader.kernel.sandbox import can_isolate
 from tests.grader.test_hardening import FIXTURES
 
@@ -25,18 +27,19 @@ EXPLAIN = {"nbgrader": {"grade_id": "explain", "grade": True, "solution": True, 
 
 def _with_written_answer(source, answer: str):
     nb = nbformat.read(source, as_version=4)
-    nb.cells.append(new_markdown_cell(answer, metadata=EXPLAIN))
+    nb.cells.append(new_markdown_cell(answer, metadata=EXPLAIN, id="explain"))  # same bytes each time
     return nb
 
 
 @pytest.fixture
-def course(tmp_path):
+def course(tmp_path, key_store):
     root = tmp_path / "course"
     (root / "solutions" / "hw").mkdir(parents=True)
     nbformat.write(_with_written_answer(FIXTURES / "source/hardening/hardening.ipynb",
                                         "Doubling is linear."), root / "solutions/hw/hw.ipynb")
     for student in ("alice", "bob"):
         write_answer(root, student, f"{student}: because 2(x + y) = 2x + 2y.")
+    keys.key_from_store(Layout.of(root), "hw", key_store, Limits().as_task())
     return root
 
 

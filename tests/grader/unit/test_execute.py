@@ -312,3 +312,61 @@ def test_a_dead_kernel_is_recorded_and_raised(monkeypatch, error, died):
     with pytest.raises(type(error)):
         executor.preprocess(notebook(), {})
     assert executor.outcome.kernel_died == died
+
+
+# --- a timed-out cell: the interrupt, then the grace -------------------------------------
+
+class FakeManager:
+    """The kernel manager, alive for the first ``alive_checks`` checks."""
+
+    def __init__(self, alive_checks: int):
+        self.checks, self.alive_checks, self.killed = 0, alive_checks, False
+
+    async def is_alive(self):
+        self.checks += 1
+        return self.checks <= self.alive_checks
+
+    async def _async_kill_kernel(self):
+        self.killed = True
+
+
+def timed_out(monkeypatch, km, idle_after: float | None = None):
+    """Handle a timeout of cell 2 (nbclient's interrupt stubbed); the executor after."""
+    import asyncio
+
+    from nbclient import NotebookClient
+
+    async def interrupt(self, timeout, cell=None):
+        return None
+    monkeypatch.setattr(NotebookClient, "_async_handle_timeout", interrupt)
+    monkeypatch.setattr("grader.grading.execute.GRACE_POLL_SECONDS", 0.05)
+    executor = GuardedExecute(receipt_key=KEY, interrupt_grace=1)
+    executor.km = km
+
+    async def handle():
+        executor._idle = asyncio.Event()
+        if idle_after is not None:
+            asyncio.get_running_loop().call_later(idle_after, executor._idle.set)
+        await executor._async_handle_timeout(10, notebook().cells[2])
+    asyncio.run(handle())
+    return executor
+
+
+def test_a_kernel_that_obeys_the_interrupt_keeps_running(monkeypatch):
+    km = FakeManager(alive_checks=10**6)
+    executor = timed_out(monkeypatch, km, idle_after=0.1)
+    assert executor.outcome.stopped == "" and not km.killed
+
+
+def test_a_kernel_that_ignores_the_interrupt_is_stopped(monkeypatch):
+    km = FakeManager(alive_checks=10**6)
+    executor = timed_out(monkeypatch, km)
+    assert km.killed and "test_double ran past its time limit and ignored the interrupt" \
+        in executor.outcome.stopped
+
+
+def test_a_kernel_that_dies_after_the_interrupt_is_a_dead_kernel(monkeypatch):
+    km = FakeManager(alive_checks=2)         # the memory hog meets the OOM killer
+    with pytest.raises(DeadKernelError, match="Kernel died"):
+        timed_out(monkeypatch, km)
+    assert not km.killed
