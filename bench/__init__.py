@@ -7,4 +7,4 @@ command line. Nothing heavy is imported here.
 
 BENCHMARKS = ("toy_generator", "idx_loading", "batch_iteration", "lenet", "grading",
               "grading_class", "course_run", "kernel_start", "similarity",
-              "class_stats", "cli_start")
+              "class_stats", "cli_start", "new_gradebook")

@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = ("toy_generator", "idx_loading", "batch_iteration", "lenet", "grading",
             "grading_class", "course_run", "kernel_start",
-            "similarity", "class_stats", "cli_start")
+            "similarity", "class_stats", "cli_start", "new_gradebook")
 
 
 def bench(*args, timeout=120):
