@@ -32,7 +32,7 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --config=jupyter_lab_config.py --port=$(PORT)
 
 test: system-deps $(STAMP)
-	$(PY) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 ## Benchmarks (bench/): `make bench BENCH_ARGS="--only lenet"`; see README, Performance.
 bench: system-deps $(STAMP)

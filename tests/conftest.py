@@ -33,7 +33,8 @@ def key_store(tmp_path_factory) -> Path:
 # The slowest files, slowest first (seconds each in a `make test` on 2 cores). xdist
 # hands a worker its next file when it is nearly done with its own, so a long file
 # left for the end keeps one worker busy while the other idles; started first, the
-# long files even out and the many short ones fill the end.
+# long files even out and the many short ones fill the end. `make test` passes
+# --no-loadscope-reorder: by default xdist puts the files with most tests first.
 SLOWEST_FIRST = (
     "tests/grader/test_hardening.py",              # 190
     "tests/notebooks/test_09_mnist.py",            # 120
