@@ -92,7 +92,7 @@ def key_from_store(layout: Layout, assignment: str, store: Path, limits: dict) -
     target = path(layout, assignment)
     stored = store / target.name
     if stored.is_file() and not target.is_file():
-        _write_json(target, json.loads(stored.read_text()), mode=0o640)
+        atomic.write_bytes(target, stored.read_bytes(), mode=0o640)
     key = key_for(layout, assignment, limits, quiet=True)
     if not stored.is_file():
         _write_json(stored, key, mode=0o640)

@@ -32,8 +32,10 @@ LIMITS = Limits(cell_seconds=CELL_SECONDS, wall_seconds=WALL_SECONDS,
 EXPECTED = {s.name: (s.expected.status, s.expected.scores) for s in SCENARIOS}
 
 
-def make_course(root: Path, scenarios, port: int = 9, other: Path = Path("/nonexistent")) -> Layout:
-    """A course holding the fixture assignment and one student per scenario (by name)."""
+def make_course(root: Path, scenarios, port: int = 9, other: Path = Path("/nonexistent"),
+                key_store: Path | None = None) -> Layout:
+    """A course holding the fixture assignment and one student per scenario (by name);
+    with ``key_store`` (the fixture), its answer key too."""
     shutil.copytree(FIXTURES / "source", root / "solutions")
     for name in scenarios:
         scenario = BY_NAME[name]
@@ -43,7 +45,10 @@ def make_course(root: Path, scenarios, port: int = 9, other: Path = Path("/nonex
         folder = root / "submitted" / name / ASSIGNMENT
         folder.mkdir(parents=True)
         (folder / scenario.filename).write_text(text)
-    return Layout.of(root)
+    layout = Layout.of(root)
+    if key_store is not None:
+        keys.key_from_store(layout, ASSIGNMENT, key_store, LIMITS.as_task())
+    return layout
 
 
 def test_every_fixture_has_a_scenario_and_every_scenario_a_fixture():
@@ -79,8 +84,8 @@ def other_checkout():
 @pytest.fixture(scope="module")
 def course(tmp_path_factory, listener, other_checkout, key_store):
     layout = make_course(tmp_path_factory.mktemp("hardening"), EXPECTED,
-                         port=listener.getsockname()[1], other=other_checkout)
-    keys.key_from_store(layout, "hardening", key_store, LIMITS.as_task())
+                         port=listener.getsockname()[1], other=other_checkout,
+                         key_store=key_store)
     summary = autograde.grade_class(layout, ["hardening"], jobs=2, limits=LIMITS, quiet=True)
     assert len(summary.graded) == len(EXPECTED), "the batch went through every submission"
     return layout
@@ -173,8 +178,7 @@ def test_a_rerun_grades_nothing_that_is_up_to_date(course):
 
 
 def test_unseeded_randomness_gives_the_same_result_on_every_run(tmp_path, key_store):
-    layout = make_course(tmp_path, ["unseeded-randomness"])
-    keys.key_from_store(layout, "hardening", key_store, LIMITS.as_task())
+    layout = make_course(tmp_path, ["unseeded-randomness"], key_store=key_store)
     seen = set()
     for _ in range(3):
         autograde.grade_class(layout, ["hardening"], jobs=1, limits=LIMITS, force=True, quiet=True)

@@ -12,10 +12,8 @@ import time
 import nbformat
 import pytest
 
-from grader.autograde import keys
 from grader.autograde.local_cluster import local_cluster
 from grader.core import status
-from grader.kernel.limits import Limits
 from tests.grader.test_hardening import EXPECTED, FIXTURES, cell_scores, make_course
 
 SCENARIOS = ["reference-solution", "untouched-release", "os-exit", "corrupt-json"]
@@ -26,15 +24,8 @@ def grader_cli(layout, *args, **popen):
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
 
 
-def course(root, scenarios, key_store):
-    """The hardening course of ``scenarios``, its answer key already recorded."""
-    layout = make_course(root, scenarios)
-    keys.key_from_store(layout, "hardening", key_store, Limits().as_task())
-    return layout
-
-
 def test_a_dask_cluster_grades_like_local_jobs(tmp_path, key_store):
-    layout = course(tmp_path, SCENARIOS, key_store)
+    layout = make_course(tmp_path, SCENARIOS, key_store=key_store)
     with local_cluster(workers=2) as address:
         proc = grader_cli(layout, "--scheduler", address, "--cell-timeout", "20")
         out, err = proc.communicate(timeout=600)
@@ -60,7 +51,7 @@ def _records(layout) -> int:
 
 
 def test_ctrl_c_keeps_finished_gradings_and_a_rerun_grades_only_the_rest(tmp_path, key_store):
-    layout = course(tmp_path, [], key_store)
+    layout = make_course(tmp_path, [], key_store=key_store)
     reference = nbformat.read(FIXTURES / "submitted-reference-solution.ipynb", as_version=4)
     for i in range(6):       # six copies of the reference solution, all but one slow
         folder = layout.submitted / f"student{i}" / "hardening"
